@@ -1,0 +1,19 @@
+/* The one SWIG interface over the C ABI, shared by the Python and Go bindings.
+ * It wraps capi/include/chconnect/chconnect.h as is; each language adds its typemaps (out
+ * parameters, chc_error**, buffers) in its own file, included here before the header. */
+%module chconnect_capi
+
+%{
+#include "chconnect/chconnect.h"
+%}
+
+%include <stdint.i>
+
+#if defined(SWIGPYTHON)
+%include "python.i"
+#elif defined(SWIGGO)
+%include "go.i"
+#endif
+
+#define CHC_API
+%include "chconnect/chconnect.h"

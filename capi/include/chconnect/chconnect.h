@@ -1,0 +1,405 @@
+/*
+ * chconnect.h: ClickHouse over HTTP and the Native format, behind a stable C ABI.
+ *
+ * This header is the contract (C99, no C++). Breaking it is a major version.
+ *
+ * Conventions
+ * -----------
+ * Handles   Every object is an opaque handle (an incomplete struct used through a pointer).
+ * Status    Every fallible call returns a chc_status (CHC_OK = 0) and takes a trailing
+ *           `chc_error** err`. On failure, and only if `err` is not NULL, *err receives a new
+ *           error object the caller frees with chc_error_free. On success *err is left untouched.
+ *           No call aborts the process or lets an exception escape, whatever its input.
+ *           A NULL handle where one is required gives CHC_E_INVALID_ARGUMENT.
+ * Ownership "Owned" results (from *_new, *_open, *_begin, *_next, chc_client_query, ...) are freed
+ *           by the matching *_free, which accepts NULL. "Borrowed" pointers (names, types,
+ *           buffers) stay valid exactly as long as the object named in their documentation.
+ *           Parents are kept alive by their children through reference counts: a block keeps
+ *           its memory after its result is freed, a column keeps its block alive, a result keeps
+ *           its client alive. Free order never matters.
+ * Threads   A chc_client may be used from any number of threads at once (each request takes a
+ *           pooled connection). Every other handle belongs to one thread at a time: it may move
+ *           between threads but must not be used concurrently. chc_error objects are immutable.
+ * Text      Strings are UTF-8 (values may be arbitrary bytes and come as pointer + length).
+ *           Input strings are NUL-terminated unless a length is given.
+ * Secrets   Passwords never appear in error messages or anything else the library returns.
+ */
+#ifndef CHCONNECT_H
+#define CHCONNECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CHC_BUILDING_LIBRARY)
+#define CHC_API __attribute__((visibility("default")))
+#else
+#define CHC_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * 1. Version
+ * ------------------------------------------------------------------------------------------- */
+
+#define CHC_VERSION_MAJOR 0
+#define CHC_VERSION_MINOR 1
+#define CHC_VERSION_PATCH 0
+#define CHC_VERSION_NUMBER (CHC_VERSION_MAJOR * 10000 + CHC_VERSION_MINOR * 100 + CHC_VERSION_PATCH)
+#define CHC_VERSION_STRING "0.1.0"
+/* The SONAME major (libchconnect.so.1). Loaders should check chc_abi_version() == CHC_ABI_VERSION. */
+#define CHC_ABI_VERSION 1
+
+/* Library version as "MAJOR.MINOR.PATCH". Static string, never freed. Thread-safe. */
+CHC_API const char* chc_version(void);
+/* CHC_VERSION_NUMBER of the loaded library. Thread-safe. */
+CHC_API uint32_t chc_version_number(void);
+/* CHC_ABI_VERSION of the loaded library. Thread-safe. */
+CHC_API uint32_t chc_abi_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * 2. Status codes and errors
+ * ------------------------------------------------------------------------------------------- */
+
+typedef int32_t chc_status;
+#define CHC_OK 0
+#define CHC_E_INVALID_ARGUMENT 1 /* a bad argument: NULL handle, unknown option value, bad URL */
+#define CHC_E_INVALID_STATE 2    /* call not allowed now: finished insert, exhausted result */
+#define CHC_E_NOT_FOUND 3        /* unknown option key, column or summary field */
+#define CHC_E_NOT_SUPPORTED 4    /* a ClickHouse type or feature this version cannot handle */
+#define CHC_E_NOMEM 5            /* out of memory */
+#define CHC_E_IO 6               /* connect, send or receive failed; connection dropped */
+#define CHC_E_TLS 7              /* TLS handshake or certificate verification failed */
+#define CHC_E_TIMEOUT 8          /* connect or send/receive timeout elapsed */
+#define CHC_E_CANCELLED 9        /* the operation was cancelled */
+#define CHC_E_AUTH 10            /* the server rejected the credentials (401/403, codes 192-194, 516) */
+#define CHC_E_SERVER 11          /* any other ClickHouse exception or HTTP error status */
+#define CHC_E_PROTOCOL 12        /* malformed or truncated data from the server or in a given buffer */
+#define CHC_E_TYPE 13            /* a value does not fit the column's type */
+#define CHC_E_INTERNAL 14        /* a bug in chconnect; please report it */
+
+/* Symbolic name of a status, e.g. "CHC_E_SERVER". Static string. Thread-safe. */
+CHC_API const char* chc_status_name(chc_status status);
+
+typedef struct chc_error chc_error;
+
+/* Frees an error. Accepts NULL. */
+CHC_API void chc_error_free(chc_error* err);
+/* The status this error was returned with. */
+CHC_API chc_status chc_error_status(const chc_error* err);
+/* Human-readable message (for server errors: the server's exception text). Borrowed: valid until
+   the error is freed. Never NULL for a non-NULL error. */
+CHC_API const char* chc_error_message(const chc_error* err);
+/* ClickHouse exception code (e.g. 60 for UNKNOWN_TABLE), 0 if the error did not come from the
+   server's exception text or headers. */
+CHC_API int32_t chc_error_server_code(const chc_error* err);
+/* Symbolic ClickHouse exception name (e.g. "UNKNOWN_TABLE") when the server gave one, else "".
+   Borrowed: valid until the error is freed. */
+CHC_API const char* chc_error_server_name(const chc_error* err);
+/* HTTP status of the failed response, 0 if there was none (e.g. connection refused). */
+CHC_API int32_t chc_error_http_status(const chc_error* err);
+/* Query id of the failed request, "" if unknown. Borrowed: valid until the error is freed. */
+CHC_API const char* chc_error_query_id(const chc_error* err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 3. Configuration (string key/value)
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * A chc_config collects client options before chc_client_open copies them. Keys:
+ *   host                 server host name or address              (default "localhost")
+ *   port                 TCP port                                 (default 8123, 8443 if secure)
+ *   username / user      user name                                (default "default")
+ *   password             password                                 (default "")
+ *   database             default database for every request       (default: the user's default)
+ *   secure               "1"/"true": HTTPS                        (default "0")
+ *   verify               "0"/"false": skip TLS certificate and host verification (default "1")
+ *   ca_cert              PEM file with the CA certificates to trust (default: system store)
+ *   client_cert          PEM client certificate for mutual TLS
+ *   client_cert_key      PEM private key of client_cert
+ *   server_host_name     name used for SNI and certificate verification instead of host
+ *   connect_timeout      seconds (decimal allowed)               (default 10)
+ *   send_receive_timeout seconds without any byte moving          (default 300)
+ *   compress             "auto"/"1"/"true": responses in lz4 or zstd when the server offers them,
+ *                        insert bodies as ClickHouse LZ4 blocks; "lz4", "zstd": that method both
+ *                        ways; "gzip", "deflate": HTTP content encoding both ways;
+ *                        "none"/"0"/"false": off                  (default "auto")
+ *   max_connections      idle keep-alive connections kept         (default 8)
+ *   proxy                proxy URL for every request              (default none)
+ *   path                 path prefix on the server                (default "/")
+ *   session_id           server session for every request         (default none)
+ *   setting.<name>       ClickHouse setting sent with every request (e.g. setting.max_threads=4)
+ * Unknown keys give CHC_E_NOT_FOUND; malformed values CHC_E_INVALID_ARGUMENT.
+ */
+typedef struct chc_config chc_config;
+
+/* New empty configuration. Owned: free with chc_config_free. Returns NULL only when out of memory. */
+CHC_API chc_config* chc_config_new(void);
+/* Frees a configuration. Accepts NULL. */
+CHC_API void chc_config_free(chc_config* config);
+/* Sets one option (see the key list above); a later call for the same key wins. key and value are
+   copied. Errors: CHC_E_NOT_FOUND (unknown key), CHC_E_INVALID_ARGUMENT (bad value). */
+CHC_API chc_status chc_config_set(chc_config* config, const char* key, const char* value, chc_error** err);
+/* Sets options from a URL: http[s]://[user[:password]@]host[:port][/database][?key=value&...].
+   Percent-escapes are decoded. https selects secure=1. Query keys that are config keys set those;
+   any other key is a ClickHouse setting (like setting.<key>). Errors: CHC_E_INVALID_ARGUMENT. */
+CHC_API chc_status chc_config_set_url(chc_config* config, const char* url, chc_error** err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 4. Client
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct chc_client chc_client;
+
+/* Opens a client from a configuration (copied; the config may be freed right after). Does not
+   contact the server: connections are made on the first request. Owned: free with
+   chc_client_free. Thread-safe once open. Errors: CHC_E_INVALID_ARGUMENT (inconsistent options,
+   e.g. client_cert without client_cert_key). */
+CHC_API chc_status chc_client_open(const chc_config* config, chc_client** out, chc_error** err);
+/* Releases the caller's reference; the client closes once its results and inserts are freed too.
+   Accepts NULL. Must not race with other calls on the same client from other threads. */
+CHC_API void chc_client_free(chc_client* client);
+/* GET /ping. CHC_OK when the server answered "Ok.". Errors: CHC_E_IO, CHC_E_TLS, CHC_E_TIMEOUT,
+   CHC_E_SERVER. Thread-safe. */
+CHC_API chc_status chc_client_ping(chc_client* client, chc_error** err);
+/* Server version string (e.g. "18.16.1"), asked once with SELECT version() and then cached.
+   *out is borrowed: valid until the client is freed. Thread-safe. */
+CHC_API chc_status chc_client_server_version(chc_client* client, const char** out, chc_error** err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 5. Queries: one statement plus per-request options
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * A chc_query holds one SQL statement and per-request options. Keys for chc_query_set:
+ *   query_id        query id (default: the server assigns one)
+ *   session_id      server session (overrides the client's)
+ *   database        default database (overrides the client's)
+ *   setting.<name>  a ClickHouse setting for this request (overrides the client's)
+ *   param.<name>    value of a server-side parameter {name:Type} in the SQL (servers >= 19.11)
+ * Unknown keys give CHC_E_NOT_FOUND. Not thread-safe; may be reused for several requests.
+ */
+typedef struct chc_query chc_query;
+
+/* New query for `sql` (sql_len bytes, copied; the SQL need not be NUL-terminated). Owned: free
+   with chc_query_free. Returns NULL only when out of memory. */
+CHC_API chc_query* chc_query_new(const char* sql, size_t sql_len);
+/* Frees a query. Accepts NULL. */
+CHC_API void chc_query_free(chc_query* query);
+/* Sets a per-request option (see the key list above); key and value are copied. */
+CHC_API chc_status chc_query_set(chc_query* query, const char* key, const char* value, chc_error** err);
+
+/* A finished, buffered response to a command or an insert: body text, summary, query id. */
+typedef struct chc_response chc_response;
+
+/* Frees a response. Accepts NULL. */
+CHC_API void chc_response_free(chc_response* response);
+/* Response body (for a command: the TabSeparated result text). Borrowed: valid until the response
+   is freed; *len receives the byte length (the bytes are also NUL-terminated). */
+CHC_API const char* chc_response_body(const chc_response* response, size_t* len);
+/* Query id from the X-ClickHouse-Query-Id header or the request, "" if unknown. Borrowed. */
+CHC_API const char* chc_response_query_id(const chc_response* response);
+/* One numeric field of X-ClickHouse-Summary (read_rows, read_bytes, written_rows, written_bytes,
+   total_rows_to_read, result_rows, result_bytes, elapsed_ns, ...). CHC_E_NOT_FOUND when the
+   server did not send it (18.16 sends no summary). */
+CHC_API chc_status chc_response_summary(const chc_response* response, const char* field, int64_t* out,
+                                        chc_error** err);
+
+/* Runs a statement and buffers its (text) response: DDL, SET, small SELECTs. The output format is
+   the server's default (TabSeparated) unless the SQL names one. Owned *out: free with
+   chc_response_free. Thread-safe on the client. Errors: CHC_E_SERVER, CHC_E_AUTH, CHC_E_IO, ... */
+CHC_API chc_status chc_client_command(chc_client* client, const chc_query* query, chc_response** out,
+                                      chc_error** err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 6. Types
+ * ------------------------------------------------------------------------------------------- */
+
+/* Type kinds. Values are stable; new kinds are only added. */
+typedef int32_t chc_type_kind;
+#define CHC_TYPE_INT8 1
+#define CHC_TYPE_INT16 2
+#define CHC_TYPE_INT32 3
+#define CHC_TYPE_INT64 4
+#define CHC_TYPE_UINT8 5
+#define CHC_TYPE_UINT16 6
+#define CHC_TYPE_UINT32 7
+#define CHC_TYPE_UINT64 8
+#define CHC_TYPE_FLOAT32 9
+#define CHC_TYPE_FLOAT64 10
+#define CHC_TYPE_STRING 11
+#define CHC_TYPE_FIXED_STRING 12 /* chc_type_fixed_size gives N */
+#define CHC_TYPE_DATE 13         /* UInt16 days since 1970-01-01 */
+#define CHC_TYPE_DATETIME 14     /* UInt32 seconds since the epoch; chc_type_timezone may name a zone */
+#define CHC_TYPE_NULLABLE 15     /* one child: the inner type */
+#define CHC_TYPE_ARRAY 16        /* one child: the element type */
+
+typedef struct chc_type chc_type;
+
+/* Parses a ClickHouse type name (e.g. "Array(Nullable(String))"). Owned *out: free with
+   chc_type_free. Errors: CHC_E_INVALID_ARGUMENT (malformed name), CHC_E_NOT_SUPPORTED (a valid
+   type this version does not handle yet; the message names it). */
+CHC_API chc_status chc_type_parse(const char* name, chc_type** out, chc_error** err);
+/* Frees a type from chc_type_parse. Accepts NULL. Never call it on a borrowed type. */
+CHC_API void chc_type_free(chc_type* type);
+/* Kind of the type. Returns 0 for NULL. */
+CHC_API chc_type_kind chc_type_get_kind(const chc_type* type);
+/* Canonical type name as the server prints it. Borrowed: valid as long as the type. */
+CHC_API const char* chc_type_name(const chc_type* type);
+/* Number of child types (Nullable, Array: 1; others: 0). */
+CHC_API size_t chc_type_child_count(const chc_type* type);
+/* Child type i, or NULL if out of range. Borrowed: valid as long as the parent type. */
+CHC_API const chc_type* chc_type_child(const chc_type* type, size_t i);
+/* Bytes per value for fixed-width kinds (numbers, Date, DateTime, FixedString(N)), 0 otherwise. */
+CHC_API size_t chc_type_fixed_size(const chc_type* type);
+/* Time zone named in DateTime('tz'), "" if none. Borrowed: valid as long as the type. */
+CHC_API const char* chc_type_timezone(const chc_type* type);
+
+/* ---------------------------------------------------------------------------------------------
+ * 7. Query results: a stream of blocks of columns
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct chc_result chc_result;
+typedef struct chc_block chc_block;
+typedef struct chc_column chc_column;
+
+/* Runs a SELECT (or any statement with a result) and returns once the response headers arrived;
+   "FORMAT Native" is appended to the SQL, which must not name a format itself. HTTP-level errors
+   fail here. Owned *out: free with chc_result_free (freeing it before the end aborts the
+   transfer). Thread-safe on the client; the result belongs to one thread at a time. */
+CHC_API chc_status chc_client_query(chc_client* client, const chc_query* query, chc_result** out,
+                                    chc_error** err);
+/* Frees a result, aborting the transfer if it was not read to the end. Accepts NULL. Blocks taken
+   from it stay valid. */
+CHC_API void chc_result_free(chc_result* result);
+/* Decodes the next block. *out is an owned block (free with chc_block_free), or NULL at the end of
+   the result (status CHC_OK). Memory is bounded by one block. An error the server reports in the
+   middle of the stream gives CHC_E_SERVER with its code; a truncated or malformed stream gives
+   CHC_E_PROTOCOL; a partial result is never reported as complete. After an error every further
+   call returns the same status. */
+CHC_API chc_status chc_result_next(chc_result* result, chc_block** out, chc_error** err);
+/* Query id of the request ("" if the server did not say and none was set). Borrowed: valid until
+   the result is freed. */
+CHC_API const char* chc_result_query_id(const chc_result* result);
+/* One numeric field of X-ClickHouse-Summary, as chc_response_summary. */
+CHC_API chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out,
+                                      chc_error** err);
+
+/* Frees a block. Accepts NULL. Columns taken from it stay valid. */
+CHC_API void chc_block_free(chc_block* block);
+/* Number of columns / rows of a block (0 for NULL). */
+CHC_API size_t chc_block_column_count(const chc_block* block);
+CHC_API size_t chc_block_row_count(const chc_block* block);
+/* Column i of a block. Owned *out: free with chc_column_free; it keeps the block's memory alive.
+   Errors: CHC_E_INVALID_ARGUMENT (NULL block, i out of range). */
+CHC_API chc_status chc_block_column(const chc_block* block, size_t i, chc_column** out, chc_error** err);
+
+/* Frees a column handle. Accepts NULL. */
+CHC_API void chc_column_free(chc_column* column);
+/* Column name; "" for child columns. Borrowed: valid until the column handle is freed. */
+CHC_API const char* chc_column_name(const chc_column* column);
+/* Column type. Borrowed: valid until the column handle is freed. */
+CHC_API const chc_type* chc_column_type(const chc_column* column);
+/* Number of rows (for an Array's element child: the number of elements). */
+CHC_API size_t chc_column_row_count(const chc_column* column);
+
+/*
+ * Zero-copy buffers. All are borrowed: valid until the column handle is freed, read-only.
+ *  - fixed-width kinds (numbers, Date, DateTime, FixedString): chc_column_data gives row_count
+ *    values of chc_type_fixed_size bytes each, little-endian, contiguous.
+ *  - String: chc_column_offsets gives row_count + 1 offsets (offsets[0] = 0), chc_column_data the
+ *    concatenated bytes; row i is bytes [offsets[i], offsets[i+1]). (Arrow large_binary layout.)
+ *  - Array: chc_column_offsets as for String, indexing the elements of chc_column_child(col, 0).
+ *  - Nullable: chc_column_null_map gives row_count bytes, 1 = NULL; chc_column_child(col, 0) is
+ *    the inner column (placeholder values at NULL rows).
+ * A buffer that does not apply to the kind is NULL with length 0.
+ */
+CHC_API const void* chc_column_data(const chc_column* column, size_t* byte_len);
+CHC_API const int64_t* chc_column_offsets(const chc_column* column, size_t* count);
+CHC_API const uint8_t* chc_column_null_map(const chc_column* column);
+/* Number of child columns (Nullable, Array: 1; others 0). */
+CHC_API size_t chc_column_child_count(const chc_column* column);
+/* Child column i. Owned *out: free with chc_column_free. Errors: CHC_E_INVALID_ARGUMENT. */
+CHC_API chc_status chc_column_child(const chc_column* column, size_t i, chc_column** out, chc_error** err);
+
+/*
+ * Typed access to one value (row < row_count, else CHC_E_INVALID_ARGUMENT). On a Nullable column
+ * these read the inner value; check chc_column_is_null first (a NULL row gives CHC_E_TYPE).
+ *   get_int64:  Int8..Int64, UInt8..UInt64 (CHC_E_TYPE if > INT64_MAX), Date (days), DateTime (s)
+ *   get_uint64: UInt8..UInt64, Date, DateTime, and non-negative signed integers
+ *   get_double: Float32, Float64 and all integer kinds
+ *   get_string: String, FixedString (bytes borrowed: valid until the column handle is freed)
+ * Any other kind gives CHC_E_TYPE with the type's name in the message.
+ */
+CHC_API int32_t chc_column_is_null(const chc_column* column, size_t row);
+CHC_API chc_status chc_column_get_int64(const chc_column* column, size_t row, int64_t* out, chc_error** err);
+CHC_API chc_status chc_column_get_uint64(const chc_column* column, size_t row, uint64_t* out, chc_error** err);
+CHC_API chc_status chc_column_get_double(const chc_column* column, size_t row, double* out, chc_error** err);
+CHC_API chc_status chc_column_get_string(const chc_column* column, size_t row, const char** data, size_t* len,
+                                         chc_error** err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 8. Inserts
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct chc_insert chc_insert;
+typedef struct chc_builder chc_builder;
+
+/* Starts a Native insert into `table` ("name" or "db.name", quoted by the library) for the named
+   columns (ncolumns names; ncolumns = 0 means every insertable column). Asks the server for the
+   column types (DESCRIBE TABLE) first; unknown column names give CHC_E_NOT_FOUND. `options` may be
+   NULL; its SQL is ignored, its keys (settings, query_id, ...) apply. Rows are collected in memory
+   and sent by chc_insert_finish. Owned *out: free with chc_insert_free. */
+CHC_API chc_status chc_client_insert_begin(chc_client* client, const char* table, const char* const* columns,
+                                           size_t ncolumns, const chc_query* options, chc_insert** out,
+                                           chc_error** err);
+/* Frees an insert; an unfinished insert is abandoned (nothing is sent). Accepts NULL. */
+CHC_API void chc_insert_free(chc_insert* insert);
+/* Number of columns of the insert, and the name / type of column i (borrowed: valid until the
+   insert is freed; NULL when i is out of range). */
+CHC_API size_t chc_insert_column_count(const chc_insert* insert);
+CHC_API const char* chc_insert_column_name(const chc_insert* insert, size_t i);
+CHC_API const chc_type* chc_insert_column_type(const chc_insert* insert, size_t i);
+/* The value builder of column i, NULL when out of range. Borrowed: valid until the insert is freed. */
+CHC_API chc_builder* chc_insert_builder(chc_insert* insert, size_t i);
+/* Sends the collected rows (one Native block, compressed per the client's `compress`) and waits
+   for the server. Every column must hold the same number of rows (else CHC_E_INVALID_ARGUMENT,
+   nothing sent). Owned *out (may be NULL if not wanted): free with chc_response_free. After
+   success the insert accepts no more rows (CHC_E_INVALID_STATE). */
+CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc_error** err);
+
+/*
+ * Builders append one value to a column. A value of the wrong kind gives CHC_E_TYPE and leaves the
+ * column unchanged; an out-of-range number (e.g. 300 into UInt8) gives CHC_E_TYPE.
+ *   append_int64 / append_uint64: integer kinds, Date (days), DateTime (seconds)
+ *   append_double: Float32/Float64 (and integer kinds when the value is integral and in range)
+ *   append_string: String, FixedString(N) (len <= N, zero-padded)
+ *   append_null:   Nullable columns only
+ * On a Nullable builder the append_* calls add a non-NULL value. For an Array column, append the
+ * elements to chc_builder_child(b, 0), then call chc_builder_end_array(b) to close one row.
+ */
+CHC_API chc_status chc_builder_append_int64(chc_builder* builder, int64_t value, chc_error** err);
+CHC_API chc_status chc_builder_append_uint64(chc_builder* builder, uint64_t value, chc_error** err);
+CHC_API chc_status chc_builder_append_double(chc_builder* builder, double value, chc_error** err);
+CHC_API chc_status chc_builder_append_string(chc_builder* builder, const char* data, size_t len,
+                                             chc_error** err);
+CHC_API chc_status chc_builder_append_null(chc_builder* builder, chc_error** err);
+CHC_API chc_status chc_builder_end_array(chc_builder* builder, chc_error** err);
+/* Element builder of an Array column (i = 0); NULL for other kinds. Borrowed like its parent. */
+CHC_API chc_builder* chc_builder_child(chc_builder* builder, size_t i);
+/* Number of rows appended so far. */
+CHC_API size_t chc_builder_row_count(const chc_builder* builder);
+
+/* Sends a complete INSERT with a caller-made body: `query`'s SQL is the whole statement
+   (e.g. "INSERT INTO t FORMAT Native"), `data` the body (len bytes, borrowed for the call only),
+   compressed per the client's `compress`. Owned *out (may be NULL): free with chc_response_free. */
+CHC_API chc_status chc_client_insert_raw(chc_client* client, const chc_query* query, const void* data, size_t len,
+                                         chc_response** out, chc_error** err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHCONNECT_H */
