@@ -60,12 +60,18 @@ ensure_packages() {
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
         chmod 755 /usr/sbin/policy-rc.d
         made_policy=1
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
     fi
+    # Wait for the dpkg lock rather than fail when another start.sh installs at the same time.
+    local apt=(apt-get -y -q -o DPkg::Lock::Timeout=300)
     local rc=0
-    { apt-get install -y -q "${need[@]}" >&2 \
+    { "${apt[@]}" install "${need[@]}" >&2 \
         || { log "apt-get install failed; running apt-get update and retrying"
-             apt-get update -q >&2 && apt-get install -y -q "${need[@]}" >&2; }; } || rc=$?
-    [ "$made_policy" -eq 1 ] && rm -f /usr/sbin/policy-rc.d
+             "${apt[@]}" update >&2 && "${apt[@]}" install "${need[@]}" >&2; }; } || rc=$?
+    if [ "$made_policy" -eq 1 ]; then
+        rm -f /usr/sbin/policy-rc.d
+        trap - EXIT
+    fi
     [ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed"
     command -v clickhouse-server >/dev/null 2>&1 || die "clickhouse-server still not found after install"
 }
@@ -323,7 +329,9 @@ EOF
 
 curl_q() { curl --noproxy '*' -sS --max-time 5 "$@"; }
 
-# Returns 0 when up, 1 on a port collision (retry), exits on any other failure.
+# Returns 0 when up, 1 on a port collision (retry), exits on any other failure. The HTTPS probe
+# offers the client certificate, which the server only asks for when CHC_SERVER_TLS_VERIFY_CLIENT
+# is relaxed or strict.
 start_server() {
     local http=$1 https=$2 tcp=$3 deadline
     write_config_xml "$http" "$https" "$tcp"
@@ -351,7 +359,8 @@ start_server() {
             die "clickhouse-server exited during startup"
         fi
         if [ "$(curl_q "http://127.0.0.1:$http/ping" 2>/dev/null)" = "Ok." ] \
-            && [ "$(curl_q --cacert "$STATE/ca.pem" "https://localhost:$https/ping" 2>/dev/null)" = "Ok." ]; then
+            && [ "$(curl_q --cacert "$STATE/ca.pem" --cert "$STATE/client.pem" --key "$STATE/client.key" \
+                    "https://localhost:$https/ping" 2>/dev/null)" = "Ok." ]; then
             return 0
         fi
         if [ "$SECONDS" -ge "$deadline" ]; then
@@ -371,9 +380,9 @@ show_logs() {
 
 write_users_xml
 started=0
-for attempt in $(seq "$MAX_ATTEMPTS"); do
-    ports="$(pick_ports)" || die "could not pick free ports"
-    read -r HTTP_PORT HTTPS_PORT TCP_PORT <<<"$ports"
+for _ in $(seq "$MAX_ATTEMPTS"); do
+    picked="$(pick_ports)" || die "could not pick free ports"
+    read -r HTTP_PORT HTTPS_PORT TCP_PORT <<<"$picked"
     if start_server "$HTTP_PORT" "$HTTPS_PORT" "$TCP_PORT"; then started=1; break; fi
 done
 [ "$started" -eq 1 ] || die "could not start the server after $MAX_ATTEMPTS attempts"

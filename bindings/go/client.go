@@ -1,0 +1,289 @@
+package chconnect
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"sync"
+	"unsafe"
+
+	"github.com/chconnect/chconnect-go/internal/capi"
+)
+
+// Client is a connection pool to one ClickHouse server over HTTP(S).
+//
+// A Client may be used by any number of goroutines at once (each request takes a pooled
+// connection). Close it when done; a finalizer frees a forgotten client, but only whenever the
+// garbage collector gets to it. Rows and Insert values it returns belong to one goroutine at a
+// time and stay valid after the client is closed.
+type Client struct {
+	// mu makes Close wait for calls in flight: chc_client_free must not race with them.
+	mu sync.RWMutex
+	h  capi.Client
+}
+
+// Open makes a client from a URL of the form
+// http[s]://[user[:password]@]host[:port][/database][?key=value&...] (query keys that are
+// client options set those, any other is a ClickHouse setting), then applies opts in order.
+// It does not contact the server; the first request does.
+func Open(url string, opts ...Option) (*Client, error) {
+	return open(url, true, collect(opts))
+}
+
+// OpenConfig makes a client from chconnect.h configuration keys (host, port, username,
+// password, database, secure, verify, ca_cert, compress, setting.<name>, ...). A "url" key, if
+// present, is applied first as by Open; the other keys follow in sorted order, then opts.
+func OpenConfig(config map[string]string, opts ...Option) (*Client, error) {
+	url, hasURL := config["url"]
+	keys := make([]string, 0, len(config))
+	for k := range config {
+		if k != "url" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	kv := make([]keyValue, 0, len(keys))
+	for _, k := range keys {
+		kv = append(kv, keyValue{k, config[k]})
+	}
+	return open(url, hasURL, append(kv, collect(opts)...))
+}
+
+func open(url string, hasURL bool, kv []keyValue) (*Client, error) {
+	cfg := capi.Config(capi.Chc_config_new().Swigcptr())
+	if cfg == 0 {
+		return nil, errorf(StatusNoMem, "out of memory")
+	}
+	defer capi.Chc_config_free(cfg)
+	var e capi.Error
+	if hasURL {
+		if err := check(capi.Chc_config_set_url(cfg, url, &e), e); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range kv {
+		if err := check(capi.Chc_config_set(cfg, p.key, p.value, &e), e); err != nil {
+			return nil, err
+		}
+	}
+	var h capi.Client
+	if err := check(capi.Chc_client_open(cfg, &h, &e), e); err != nil {
+		return nil, err
+	}
+	c := &Client{h: h}
+	runtime.SetFinalizer(c, (*Client).free)
+	return c, nil
+}
+
+func (c *Client) free() {
+	if c.h != 0 {
+		capi.Chc_client_free(c.h)
+		c.h = 0
+	}
+}
+
+// Close releases the client. It waits for calls in flight; later calls fail with
+// ErrInvalidState. Rows and Inserts already made keep working. Close is idempotent.
+func (c *Client) Close() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.free()
+	runtime.SetFinalizer(c, nil)
+	return nil
+}
+
+// acquire read-locks the client for one call and returns its handle. The caller must call
+// c.mu.RUnlock() when the call is done.
+func (c *Client) acquire(ctx context.Context) (capi.Client, error) {
+	if c == nil {
+		return 0, errClosed("client")
+	}
+	if err := ctxError(ctx); err != nil {
+		return 0, err
+	}
+	c.mu.RLock()
+	if c.h == 0 {
+		c.mu.RUnlock()
+		return 0, errClosed("client")
+	}
+	return c.h, nil
+}
+
+// Ping checks that the server answers (GET /ping).
+//
+// Contexts: ctx is checked before the request starts; a request in flight is bounded by the
+// client's timeouts, not by ctx (in-flight cancellation is planned for a later version).
+func (c *Client) Ping(ctx context.Context) error {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.mu.RUnlock()
+	var e capi.Error
+	return check(capi.Chc_client_ping(h, &e), e)
+}
+
+// ServerVersion returns the server's version string (e.g. "18.16.1"), asked once and cached.
+func (c *Client) ServerVersion(ctx context.Context) (string, error) {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer c.mu.RUnlock()
+	var e capi.Error
+	var p *byte
+	if err := check(capi.Chc_client_server_version(h, &p, &e), e); err != nil {
+		return "", err
+	}
+	return goString(p), nil // borrowed until the client is freed, which the read lock prevents
+}
+
+// newQuery makes a chc_query for sql with the request options applied. The caller frees it.
+func newQuery(sql string, opts []Option) (capi.Query, error) {
+	q := capi.Query(capi.Chc_query_new(sql).Swigcptr())
+	if q == 0 {
+		return 0, errorf(StatusNoMem, "out of memory")
+	}
+	var e capi.Error
+	for _, p := range collect(opts) {
+		if err := check(capi.Chc_query_set(q, p.key, p.value, &e), e); err != nil {
+			capi.Chc_query_free(q)
+			return 0, err
+		}
+	}
+	return q, nil
+}
+
+// Command runs a statement whose response is text (DDL, SET, INSERT ... VALUES, small SELECTs in
+// TabSeparated or a format the SQL names) and returns the buffered response.
+// ctx is checked before the request starts (see Ping).
+func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (*Response, error) {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	q, err := newQuery(sql, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer capi.Chc_query_free(q)
+	var e capi.Error
+	var r capi.Response
+	if err := check(capi.Chc_client_command(h, q, &r, &e), e); err != nil {
+		return nil, err
+	}
+	return takeResponse(r), nil
+}
+
+// Query runs a SELECT (the library appends FORMAT Native, so the SQL must not name a format)
+// and returns once the response headers arrived; the blocks stream in as Rows.Next asks for
+// them. Close the Rows when done.
+//
+// ctx is checked before the request starts and before each block is read; a read in flight is
+// bounded by the client's timeouts (in-flight cancellation is planned for a later version).
+func (c *Client) Query(ctx context.Context, sql string, opts ...QueryOption) (*Rows, error) {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	q, err := newQuery(sql, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer capi.Chc_query_free(q)
+	var e capi.Error
+	var r capi.Result
+	if err := check(capi.Chc_client_query(h, q, &r, &e), e); err != nil {
+		return nil, err
+	}
+	return newRows(ctx, r), nil
+}
+
+// QueryRow runs a query and keeps its first row for Row.Scan; the rest of the result is
+// discarded. Errors are reported by Scan.
+func (c *Client) QueryRow(ctx context.Context, sql string, opts ...QueryOption) *Row {
+	rows, err := c.Query(ctx, sql, opts...)
+	if err != nil {
+		return &Row{err: err}
+	}
+	defer rows.Close()
+	if !rows.NextRow() {
+		if err := rows.Err(); err != nil {
+			return &Row{err: err}
+		}
+		return &Row{err: ErrNoRows}
+	}
+	vals, err := rows.Values()
+	return &Row{vals: vals, err: err}
+}
+
+// Insert starts a Native insert into table ("name" or "db.name") for the named columns (nil or
+// empty: every insertable column). It asks the server for the column types first. Append rows,
+// then Finish; Close the Insert in every case (Close after Finish is cheap).
+// ctx is checked here and again by Finish before the rows are sent.
+func (c *Client) Insert(ctx context.Context, table string, columns []string, opts ...QueryOption) (*Insert, error) {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	var q capi.Query
+	if len(opts) > 0 {
+		if q, err = newQuery("", opts); err != nil {
+			return nil, err
+		}
+		defer capi.Chc_query_free(q)
+	}
+	var e capi.Error
+	var ins capi.Insert
+	if err := check(capi.Chc_client_insert_begin(h, table, columns, q, &ins, &e), e); err != nil {
+		return nil, err
+	}
+	return newInsert(ctx, ins)
+}
+
+// InsertRaw sends a complete INSERT whose body the caller made: sql is the whole statement (e.g.
+// "INSERT INTO t FORMAT TabSeparated"), data the body. data is only read during the call.
+func (c *Client) InsertRaw(ctx context.Context, sql string, data []byte, opts ...QueryOption) (*Response, error) {
+	h, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	q, err := newQuery(sql, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer capi.Chc_query_free(q)
+	var e capi.Error
+	var r capi.Response
+	if err := check(capi.Chc_client_insert_raw(h, q, data, &r, &e), e); err != nil {
+		return nil, err
+	}
+	return takeResponse(r), nil
+}
+
+// goString copies a NUL-terminated C string.
+func goString(p *byte) string {
+	if p == nil {
+		return ""
+	}
+	n := 0
+	for *(*byte)(unsafe.Add(unsafe.Pointer(p), n)) != 0 {
+		n++
+	}
+	return string(unsafe.Slice(p, n))
+}
+
+// goStringN copies n bytes of C memory.
+func goStringN(p *byte, n int64) string {
+	if p == nil || n <= 0 {
+		return ""
+	}
+	return string(unsafe.Slice(p, n))
+}

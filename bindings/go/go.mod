@@ -1,0 +1,3 @@
+module github.com/chconnect/chconnect-go
+
+go 1.21

@@ -1,0 +1,33 @@
+"""chconnect: ClickHouse over HTTP and the Native format, on the chconnect C library.
+
+The API mirrors clickhouse-connect, so its examples run after
+`import chconnect as clickhouse_connect`:
+
+    client = chconnect.get_client(host='localhost', username='default', password='...')
+    client.query('SELECT 1').result_rows
+"""
+
+from ._capi import capi as _capi_module
+from .client import Client
+from .datatypes import ClickHouseType, get_from_name
+from .driver import create_client, get_client
+from .exceptions import (ClickHouseError, DatabaseError, DataError, Error, IntegrityError, InterfaceError,
+                         InternalError, NotSupportedError, OperationalError, ProgrammingError,
+                         StreamClosedError, StreamFailureError, Warning)
+from .query import QueryResult, QuerySummary
+
+__version__ = '0.1.0'
+driver_name = 'chconnect'
+
+
+def library_version():
+    """Version of the loaded libchconnect (e.g. "0.1.0")."""
+    return _capi_module.chc_version()
+
+
+__all__ = [
+    'get_client', 'create_client', 'Client', 'QueryResult', 'QuerySummary', 'ClickHouseType', 'get_from_name',
+    'ClickHouseError', 'Warning', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError',
+    'IntegrityError', 'InternalError', 'ProgrammingError', 'NotSupportedError', 'StreamClosedError',
+    'StreamFailureError', 'library_version', '__version__',
+]

@@ -1,0 +1,176 @@
+"""get_client / create_client: arguments, DSN parsing, port inference (as clickhouse-connect)."""
+
+from urllib.parse import parse_qs, unquote, urlparse
+
+from ._capi import capi
+from .client import Client
+from .exceptions import ProgrammingError
+
+# Client options that map onto the C library's configuration keys.
+_CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_host_name', 'compress',
+                'connect_timeout', 'send_receive_timeout', 'session_id', 'max_connections', 'proxy')
+# clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
+# does not have or does differently).
+_IGNORED = frozenset(('query_retries', 'client_name', 'autogenerate_session_id', 'autogenerate_query_id',
+                      'show_clickhouse_errors', 'tz_source', 'pool_mgr', 'query_limit', 'apply_server_timezone',
+                      'utc_tz_aware', 'tz_mode'))
+_TRUE = ('1', 'true', 'yes', 'on')
+
+
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return bool(value)
+
+
+def _config_text(key, value):
+    if key in ('verify', 'secure'):
+        return '1' if _truthy(value) else '0'
+    if key == 'compress':
+        if value is True:
+            return 'auto'
+        if value is False or value is None:
+            return 'none'
+        return str(value)
+    return str(value)
+
+
+def _parse_dsn(dsn):
+    """(args, extra) from scheme://user:pass@host:port/database?k=v; never echoes the DSN in
+    errors (it may hold a password)."""
+    try:
+        parsed = urlparse(dsn)
+        port = parsed.port
+    except ValueError:
+        raise ProgrammingError('invalid dsn (could not parse host/port)') from None
+    if not parsed.hostname:
+        raise ProgrammingError('invalid dsn (no host)')
+    args = {'host': parsed.hostname}
+    if port:
+        args['port'] = port
+    if parsed.username:
+        args['username'] = unquote(parsed.username)
+    if parsed.password is not None:
+        args['password'] = unquote(parsed.password)
+    database = unquote(parsed.path.strip('/'))
+    if database:
+        args['database'] = database
+    if parsed.scheme.lower() == 'https':
+        # clickhouse-connect ignores the scheme; an https:// DSN that silently talked plain HTTP
+        # would be a trap, so chconnect takes it as interface='https'.
+        args['interface'] = 'https'
+    extra = {key: values[-1] for key, values in parse_qs(parsed.query, keep_blank_values=True).items()}
+    return args, extra
+
+
+def create_client(*, host=None, username=None, password=None, database=None, interface=None, port=None,
+                  secure=None, dsn=None, settings=None, generic_args=None, verify=None, ca_cert=None,
+                  client_cert=None, client_cert_key=None, server_host_name=None, compress=None,
+                  connect_timeout=None, send_receive_timeout=None, session_id=None, **kwargs):
+    """Opens a Client (clickhouse_connect.get_client's arguments). Contacts the server once
+    (SELECT version()), so connection, TLS and authentication problems raise here."""
+    explicit = {
+        'host': host, 'username': username, 'password': password, 'database': database,
+        'interface': interface, 'port': port, 'secure': secure, 'verify': verify, 'ca_cert': ca_cert,
+        'client_cert': client_cert, 'client_cert_key': client_cert_key, 'server_host_name': server_host_name,
+        'compress': compress, 'connect_timeout': connect_timeout, 'send_receive_timeout': send_receive_timeout,
+        'session_id': session_id,
+    }
+    # Aliases.
+    for alias in ('user', 'user_name'):
+        if alias in kwargs:
+            value = kwargs.pop(alias)
+            if explicit['username'] is None:
+                explicit['username'] = value
+    if 'compression' in kwargs:
+        value = kwargs.pop('compression')
+        if explicit['compress'] is None:
+            explicit['compress'] = value
+    for name in ('http_proxy', 'https_proxy'):
+        if name in kwargs:
+            value = kwargs.pop(name)
+            if value:
+                kwargs['proxy'] = value
+    if 'proxy_path' in kwargs:
+        kwargs['path'] = kwargs.pop('proxy_path')
+
+    settings = dict(settings or {})
+    args = {key: value for key, value in explicit.items() if value is not None}
+
+    # Generic arguments (DSN query string, generic_args): client options when the name is one,
+    # a ClickHouse setting otherwise (a ch_ prefix forces a setting).
+    generic = {}
+    if dsn:
+        dsn_args, dsn_extra = _parse_dsn(dsn)
+        for key, value in dsn_args.items():
+            args.setdefault(key, value)
+        generic.update(dsn_extra)
+    if generic_args:
+        generic.update(generic_args)
+    for key, value in generic.items():
+        if key.startswith('ch_'):
+            settings.setdefault(key[3:], value)
+        elif key in ('user', 'user_name', 'username'):
+            args.setdefault('username', value)
+        elif key == 'compression':
+            args.setdefault('compress', value)
+        elif key in explicit or key in _CONFIG_KEYS or key == 'path':
+            args.setdefault(key, value)
+        elif key in _IGNORED:
+            pass
+        else:
+            settings.setdefault(key, value)
+
+    # Remaining keyword arguments: library options, or ones chconnect ignores.
+    for key, value in kwargs.items():
+        if key in _CONFIG_KEYS or key == 'path':
+            args.setdefault(key, value)
+        elif key in _IGNORED:
+            pass
+        else:
+            raise ProgrammingError(f'get_client() got an unsupported argument {key!r}')
+
+    # Scheme and port (clickhouse-connect's rules).
+    interface = args.pop('interface', None)
+    port = int(args.pop('port', 0) or 0)
+    secure = _truthy(args.pop('secure', False))
+    if interface is None:
+        interface = 'https' if secure or port in (443, 8443) else 'http'
+    interface = str(interface).lower()
+    if interface not in ('http', 'https'):
+        raise ProgrammingError(f'unsupported interface {interface!r} (http or https)')
+    secure = interface == 'https'
+    if not port:
+        port = 8443 if secure else 8123
+    password = args.pop('password', None) or ''
+    username = args.pop('username', None)
+    if not username:
+        username = 'default'
+    host = args.pop('host', None) or 'localhost'
+    database = args.pop('database', None)
+    if database == '__default__':
+        database = None
+
+    config = capi.chc_config_new()
+    capi.chc_config_set(config, 'host', str(host))
+    capi.chc_config_set(config, 'port', str(port))
+    capi.chc_config_set(config, 'secure', '1' if secure else '0')
+    capi.chc_config_set(config, 'username', str(username))
+    capi.chc_config_set(config, 'password', str(password))
+    if database:
+        capi.chc_config_set(config, 'database', str(database))
+    for key, value in args.items():
+        if value is None:
+            continue
+        capi.chc_config_set(config, key, _config_text(key, value))
+    client_settings = {}
+    for key, value in settings.items():
+        if value is None:
+            continue
+        client_settings[key] = value
+    handle = capi.chc_client_open(config)
+    del config
+    return Client(handle, database=database, settings=client_settings)
+
+
+get_client = create_client

@@ -1,0 +1,88 @@
+"""QueryResult and QuerySummary, shaped like clickhouse-connect's."""
+
+# Numeric fields of X-ClickHouse-Summary the library can report (18.16 sends none).
+SUMMARY_FIELDS = ('read_rows', 'read_bytes', 'written_rows', 'written_bytes', 'total_rows_to_read',
+                  'result_rows', 'result_bytes', 'elapsed_ns')
+
+
+class QuerySummary:
+    """Outcome of a statement without a result set (DDL, INSERT, command)."""
+
+    def __init__(self, summary=None):
+        self.summary = dict(summary or {})
+
+    @property
+    def written_rows(self):
+        return int(self.summary.get('written_rows', 0))
+
+    def written_bytes(self):
+        return int(self.summary.get('written_bytes', 0))
+
+    def query_id(self):
+        return self.summary.get('query_id', '')
+
+    def as_query_result(self):
+        return QueryResult([], (), (), query_id=self.query_id(), summary=self.summary)
+
+    def __repr__(self):
+        return f'QuerySummary({self.summary!r})'
+
+
+class QueryResult:
+    """A fully read query result.
+
+    result_columns holds one list per column; result_rows (tuples) is built from them on first
+    use.
+    """
+
+    def __init__(self, result_columns, column_names, column_types, query_id='', summary=None,
+                 column_oriented=False):
+        self.result_columns = result_columns
+        self.column_names = tuple(column_names)
+        self.column_types = tuple(column_types)
+        self.query_id = query_id or ''
+        self.summary = dict(summary or {})
+        self.column_oriented = column_oriented
+        self._rows = None
+
+    @property
+    def result_rows(self):
+        if self._rows is None:
+            self._rows = list(zip(*self.result_columns)) if self.result_columns else []
+        return self._rows
+
+    @property
+    def result_set(self):
+        return self.result_columns if self.column_oriented else self.result_rows
+
+    @property
+    def row_count(self):
+        return len(self.result_columns[0]) if self.result_columns else 0
+
+    @property
+    def first_row(self):
+        rows = self.result_rows
+        return rows[0] if rows else None
+
+    @property
+    def first_item(self):
+        """The first row as a dict of column name -> value, None when empty."""
+        row = self.first_row
+        return None if row is None else dict(zip(self.column_names, row))
+
+    def named_results(self):
+        names = self.column_names
+        for row in self.result_rows:
+            yield dict(zip(names, row))
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f'<QueryResult {self.row_count} rows, columns {self.column_names}>'

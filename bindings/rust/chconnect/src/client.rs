@@ -1,0 +1,407 @@
+use std::borrow::Cow;
+use std::fmt;
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+
+use crate::error::{Error, Result, Status};
+use crate::insert::Insert;
+use crate::rows::Rows;
+use crate::sys;
+use crate::util::{call, cstr, cstring, slice};
+
+/// Owner of the C client handle; shared by every clone of a [`Client`] and freed once, by the
+/// last one, so `chc_client_free` never races another call.
+struct RawClient(NonNull<sys::chc_client>);
+
+// SAFETY: chconnect.h: a chc_client may be used from any number of threads at once.
+unsafe impl Send for RawClient {}
+unsafe impl Sync for RawClient {}
+
+impl Drop for RawClient {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference; results and inserts keep the client alive on the C side.
+        unsafe { sys::chc_client_free(self.0.as_ptr()) }
+    }
+}
+
+/// Owned `chc_config`, freed on every path.
+struct RawConfig(NonNull<sys::chc_config>);
+
+impl RawConfig {
+    fn new() -> Result<RawConfig> {
+        // SAFETY: no arguments; NULL only when out of memory.
+        NonNull::new(unsafe { sys::chc_config_new() })
+            .map(RawConfig)
+            .ok_or_else(|| Error::new(Status::NoMem, "chc_config_new failed"))
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let k = cstring(key, "config key")?;
+        let v = cstring(value, "config value")?;
+        // SAFETY: live config, valid C strings (copied by the library).
+        call(|err| unsafe { sys::chc_config_set(self.0.as_ptr(), k.as_ptr(), v.as_ptr(), err) })
+    }
+
+    fn set_url(&mut self, url: &str) -> Result<()> {
+        let u = cstring(url, "URL")?;
+        // SAFETY: live config, valid C string.
+        call(|err| unsafe { sys::chc_config_set_url(self.0.as_ptr(), u.as_ptr(), err) })
+    }
+}
+
+impl Drop for RawConfig {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once.
+        unsafe { sys::chc_config_free(self.0.as_ptr()) }
+    }
+}
+
+/// A ClickHouse client: options plus a pool of HTTP connections. Cheap to clone (clones share
+/// the pool), `Send + Sync`: use it from any number of threads at once. Opening does not contact
+/// the server.
+#[derive(Clone)]
+pub struct Client {
+    raw: Arc<RawClient>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Options are not shown: they may hold a password.
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Opens a client from a URL: `http[s]://[user[:password]@]host[:port][/database][?key=value&...]`
+    /// (query keys are config keys or ClickHouse settings).
+    pub fn open(url: &str) -> Result<Client> {
+        Self::open_with(url, &[] as &[(&str, &str)])
+    }
+
+    /// Opens a client from config key/value pairs (`host`, `port`, `username`, `password`,
+    /// `database`, `secure`, `verify`, `ca_cert`, `compress`, `setting.<name>`, ... see
+    /// chconnect.h). Unknown keys give `NotFound`, malformed values `InvalidArgument`.
+    pub fn from_config<K: AsRef<str>, V: AsRef<str>>(options: &[(K, V)]) -> Result<Client> {
+        let mut config = RawConfig::new()?;
+        for (k, v) in options {
+            config.set(k.as_ref(), v.as_ref())?;
+        }
+        Self::from_raw_config(&config)
+    }
+
+    /// A URL, then config pairs applied on top (e.g. `ca_cert`, `verify`, `compress`).
+    pub fn open_with<K: AsRef<str>, V: AsRef<str>>(url: &str, options: &[(K, V)]) -> Result<Client> {
+        let mut config = RawConfig::new()?;
+        config.set_url(url)?;
+        for (k, v) in options {
+            config.set(k.as_ref(), v.as_ref())?;
+        }
+        Self::from_raw_config(&config)
+    }
+
+    fn from_raw_config(config: &RawConfig) -> Result<Client> {
+        let mut out: *mut sys::chc_client = ptr::null_mut();
+        // SAFETY: live config (copied by the library); on success we own *out.
+        call(|err| unsafe { sys::chc_client_open(config.0.as_ptr(), &mut out, err) })?;
+        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_open returned no client"))?;
+        Ok(Client { raw: Arc::new(RawClient(raw)) })
+    }
+
+    fn ptr(&self) -> *mut sys::chc_client {
+        self.raw.0.as_ptr()
+    }
+
+    /// `GET /ping`: Ok when the server answered.
+    pub fn ping(&self) -> Result<()> {
+        // SAFETY: live client, thread-safe call.
+        call(|err| unsafe { sys::chc_client_ping(self.ptr(), err) })
+    }
+
+    /// The server's version string (e.g. "18.16.1"), asked once and then cached.
+    pub fn server_version(&self) -> Result<String> {
+        let mut out: *const std::os::raw::c_char = ptr::null();
+        // SAFETY: live client; *out is borrowed until the client is freed, copied right away.
+        call(|err| unsafe { sys::chc_client_server_version(self.ptr(), &mut out, err) })?;
+        Ok(unsafe { cstr(out) }.into_owned())
+    }
+
+    /// Runs a statement (DDL, SET, small SELECTs) and returns its buffered text response.
+    pub fn command(&self, query: impl Into<Query>) -> Result<Response> {
+        let q = query.into().to_raw()?;
+        let mut out: *mut sys::chc_response = ptr::null_mut();
+        // SAFETY: live client and query; on success we own *out.
+        call(|err| unsafe { sys::chc_client_command(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
+        Response::from_raw(out)
+    }
+
+    /// Runs a SELECT and streams its result block by block ("FORMAT Native" is appended: the SQL
+    /// must not name a format).
+    pub fn query(&self, query: impl Into<Query>) -> Result<Rows> {
+        let q = query.into().to_raw()?;
+        let mut out: *mut sys::chc_result = ptr::null_mut();
+        // SAFETY: live client and query; on success we own *out.
+        call(|err| unsafe { sys::chc_client_query(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
+        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query returned no result"))?;
+        Ok(Rows::from_raw(raw))
+    }
+
+    /// Starts a Native insert into `table` ("name" or "db.name") for the named columns (empty:
+    /// every insertable column). Asks the server for the column types first.
+    pub fn insert<S: AsRef<str>>(&self, table: &str, columns: &[S]) -> Result<Insert> {
+        self.insert_impl(table, columns, None)
+    }
+
+    /// [`insert`](Self::insert) with per-request options (settings, query id, ...; the SQL of
+    /// `options` is ignored).
+    pub fn insert_with<S: AsRef<str>>(&self, table: &str, columns: &[S], options: &Query) -> Result<Insert> {
+        self.insert_impl(table, columns, Some(options))
+    }
+
+    fn insert_impl<S: AsRef<str>>(&self, table: &str, columns: &[S], options: Option<&Query>) -> Result<Insert> {
+        let t = cstring(table, "table name")?;
+        let names = columns.iter().map(|c| cstring(c.as_ref(), "column name")).collect::<Result<Vec<_>>>()?;
+        let ptrs: Vec<*const std::os::raw::c_char> = names.iter().map(|c| c.as_ptr()).collect();
+        let q = options.map(Query::to_raw).transpose()?;
+        let q_ptr = q.as_ref().map_or(ptr::null(), |q| q.0.as_ptr().cast_const());
+        let mut out: *mut sys::chc_insert = ptr::null_mut();
+        // SAFETY: live client/query; `ptrs` holds `ptrs.len()` valid C strings alive for the call.
+        call(|err| unsafe {
+            sys::chc_client_insert_begin(self.ptr(), t.as_ptr(), ptrs.as_ptr(), ptrs.len(), q_ptr, &mut out, err)
+        })?;
+        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_insert_begin returned no insert"))?;
+        // SAFETY: a live insert we now own.
+        unsafe { Insert::from_raw(raw) }
+    }
+
+    /// Sends a complete INSERT with a caller-made body: the query's SQL is the whole statement
+    /// (e.g. `INSERT INTO t FORMAT TabSeparated`), `data` the body.
+    pub fn insert_raw(&self, query: impl Into<Query>, data: &[u8]) -> Result<Response> {
+        let q = query.into().to_raw()?;
+        let mut out: *mut sys::chc_response = ptr::null_mut();
+        // SAFETY: live client/query; `data` is borrowed for the call only.
+        call(|err| unsafe {
+            sys::chc_client_insert_raw(self.ptr(), q.0.as_ptr(), data.as_ptr().cast(), data.len(), &mut out, err)
+        })?;
+        Response::from_raw(out)
+    }
+}
+
+/// One SQL statement plus per-request options; pure Rust data, reusable and `Send + Sync`.
+///
+/// ```
+/// # use chconnect::Query;
+/// let q = Query::new("SELECT number FROM system.numbers LIMIT {n:UInt32}")
+///     .setting("max_block_size", 1000)
+///     .query_id("my-query-1")
+///     .param("n", 10);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    sql: String,
+    options: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn new(sql: impl Into<String>) -> Query {
+        Query { sql: sql.into(), options: Vec::new() }
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Any per-request option key of chconnect.h (`query_id`, `session_id`, `database`,
+    /// `setting.<name>`, `param.<name>`); a later value for the same key wins.
+    pub fn option(mut self, key: impl Into<String>, value: impl fmt::Display) -> Query {
+        self.options.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// A ClickHouse setting for this request.
+    pub fn setting(self, name: &str, value: impl fmt::Display) -> Query {
+        self.option(format!("setting.{name}"), value)
+    }
+
+    /// A server-side parameter `{name:Type}` (servers >= 19.11).
+    pub fn param(self, name: &str, value: impl fmt::Display) -> Query {
+        self.option(format!("param.{name}"), value)
+    }
+
+    pub fn query_id(self, id: impl fmt::Display) -> Query {
+        self.option("query_id", id)
+    }
+
+    pub fn session_id(self, id: impl fmt::Display) -> Query {
+        self.option("session_id", id)
+    }
+
+    pub fn database(self, db: impl fmt::Display) -> Query {
+        self.option("database", db)
+    }
+
+    fn to_raw(&self) -> Result<RawQuery> {
+        // SAFETY: the SQL is passed with its length (copied; need not be NUL-terminated).
+        let raw = NonNull::new(unsafe { sys::chc_query_new(self.sql.as_ptr().cast(), self.sql.len()) })
+            .map(RawQuery)
+            .ok_or_else(|| Error::new(Status::NoMem, "chc_query_new failed"))?;
+        for (k, v) in &self.options {
+            let ck = cstring(k, "query option key")?;
+            let cv = cstring(v, "query option value")?;
+            // SAFETY: live query, valid C strings (copied).
+            call(|err| unsafe { sys::chc_query_set(raw.0.as_ptr(), ck.as_ptr(), cv.as_ptr(), err) })?;
+        }
+        Ok(raw)
+    }
+}
+
+impl From<&str> for Query {
+    fn from(sql: &str) -> Query {
+        Query::new(sql)
+    }
+}
+impl From<String> for Query {
+    fn from(sql: String) -> Query {
+        Query::new(sql)
+    }
+}
+impl From<&String> for Query {
+    fn from(sql: &String) -> Query {
+        Query::new(sql.as_str())
+    }
+}
+impl From<&Query> for Query {
+    fn from(q: &Query) -> Query {
+        q.clone()
+    }
+}
+
+/// Owned `chc_query` for the duration of one request.
+struct RawQuery(NonNull<sys::chc_query>);
+
+impl Drop for RawQuery {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once.
+        unsafe { sys::chc_query_free(self.0.as_ptr()) }
+    }
+}
+
+/// A finished, buffered response of a command or insert: body text, summary, query id.
+pub struct Response {
+    raw: NonNull<sys::chc_response>,
+}
+
+// SAFETY: chconnect.h: handles may move between threads (not used concurrently: no Sync).
+unsafe impl Send for Response {}
+
+impl Response {
+    pub(crate) fn from_raw(raw: *mut sys::chc_response) -> Result<Response> {
+        NonNull::new(raw)
+            .map(|raw| Response { raw })
+            .ok_or_else(|| Error::new(Status::Internal, "the library returned no response"))
+    }
+
+    /// The response body (for a command: its TabSeparated result).
+    pub fn body(&self) -> &[u8] {
+        let mut len = 0usize;
+        // SAFETY: live response; the bytes are borrowed for as long as `self`.
+        unsafe { slice(sys::chc_response_body(self.raw.as_ptr(), &mut len).cast::<u8>(), len) }
+    }
+
+    /// The body as text (invalid UTF-8 replaced), without the trailing newline.
+    pub fn text(&self) -> Cow<'_, str> {
+        let body = self.body();
+        let body = body.strip_suffix(b"\n").unwrap_or(body);
+        String::from_utf8_lossy(body)
+    }
+
+    /// Query id of the request, "" if unknown.
+    pub fn query_id(&self) -> Cow<'_, str> {
+        // SAFETY: borrowed until the response is freed.
+        unsafe { cstr(sys::chc_response_query_id(self.raw.as_ptr())) }
+    }
+
+    /// One numeric field of X-ClickHouse-Summary (`written_rows`, `read_rows`, ...); `None` when
+    /// the server did not send it (18.16 sends no summary).
+    pub fn summary(&self, field: &str) -> Option<i64> {
+        let f = cstring(field, "summary field").ok()?;
+        let mut out = 0i64;
+        // SAFETY: live response, valid C string and out pointer.
+        call(|err| unsafe { sys::chc_response_summary(self.raw.as_ptr(), f.as_ptr(), &mut out, err) }).ok()?;
+        Some(out)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response").field("query_id", &self.query_id()).field("body", &self.text()).finish()
+    }
+}
+
+impl Drop for Response {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once.
+        unsafe { sys::chc_response_free(self.raw.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_errors_map_to_statuses() {
+        let e = Client::from_config(&[("no_such_option", "1")]).expect_err("unknown key");
+        assert_eq!(e.status(), Status::NotFound, "{e}");
+        let e = Client::from_config(&[("port", "not-a-port")]).expect_err("bad port");
+        assert_eq!(e.status(), Status::InvalidArgument, "{e}");
+        let e = Client::open("ftp://example").expect_err("bad scheme");
+        assert_eq!(e.status(), Status::InvalidArgument, "{e}");
+        // A NUL byte in a secret: rejected on the Rust side, and the value is not echoed.
+        let e = Client::from_config(&[("password", "sec\0ret-pw")]).expect_err("NUL");
+        assert_eq!(e.status(), Status::InvalidArgument);
+        assert!(!e.to_string().contains("ret-pw"), "{e}");
+    }
+
+    #[test]
+    fn open_does_not_connect() {
+        // Nothing listens on port 1: opening still succeeds, the first request fails with Io.
+        let client = Client::from_config(&[("host", "127.0.0.1"), ("port", "1"), ("connect_timeout", "2")])
+            .expect("open without contacting the server");
+        let e = client.ping().expect_err("nothing listens on port 1");
+        assert_eq!(e.status(), Status::Io, "{e}");
+        assert_eq!(e.http_status(), 0);
+    }
+
+    #[test]
+    fn query_builder_collects_options() {
+        let q = Query::new("SELECT {n:UInt8}").setting("max_threads", 2).param("n", 7).query_id("qid");
+        assert_eq!(q.sql(), "SELECT {n:UInt8}");
+        assert_eq!(
+            q.options,
+            vec![
+                ("setting.max_threads".to_string(), "2".to_string()),
+                ("param.n".to_string(), "7".to_string()),
+                ("query_id".to_string(), "qid".to_string())
+            ]
+        );
+        assert!(q.to_raw().is_ok());
+        let bad = Query::new("SELECT 1").option("no_such_key", 1);
+        assert_eq!(bad.to_raw().err().map(|e| e.status()), Some(Status::NotFound));
+    }
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn thread_markers() {
+        assert_send_sync::<Client>();
+        assert_send_sync::<Query>();
+        assert_send_sync::<Error>();
+        assert_send::<Response>();
+        assert_send::<crate::Rows>();
+        assert_send::<crate::Block>();
+        assert_send::<crate::Column>();
+        assert_send::<crate::Insert>();
+    }
+}

@@ -1,0 +1,535 @@
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::fmt;
+use std::iter::FusedIterator;
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+
+use crate::error::{Error, Result, Status};
+use crate::sys;
+use crate::types::{DataType, Kind};
+use crate::util::{call, cstr, cstring, slice};
+use crate::value::Value;
+
+fn protocol(msg: &str) -> Error {
+    Error::new(Status::Protocol, msg)
+}
+
+/// The streamed result of [`Client::query`](crate::Client::query): an iterator of blocks.
+/// Dropping it before the end aborts the transfer; blocks already taken stay valid.
+/// `Send` but not `Sync` (one thread at a time).
+pub struct Rows {
+    raw: NonNull<sys::chc_result>,
+    done: bool,
+}
+
+// SAFETY: chconnect.h: a result may move between threads, never be used concurrently (no Sync).
+unsafe impl Send for Rows {}
+
+impl Rows {
+    pub(crate) fn from_raw(raw: NonNull<sys::chc_result>) -> Rows {
+        Rows { raw, done: false }
+    }
+
+    /// The next block, `Ok(None)` at the end. After an error it keeps returning `Ok(None)`
+    /// (the error itself is reported once; a partial result never looks complete before it).
+    pub fn next_block(&mut self) -> Result<Option<Block>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut out: *mut sys::chc_block = ptr::null_mut();
+        // SAFETY: live result owned by this thread; on success *out is an owned block or NULL.
+        let res = call(|err| unsafe { sys::chc_result_next(self.raw.as_ptr(), &mut out, err) });
+        match res {
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+            Ok(()) => match NonNull::new(out) {
+                None => {
+                    self.done = true;
+                    Ok(None)
+                }
+                Some(raw) => Ok(Some(Block { raw })),
+            },
+        }
+    }
+
+    /// Query id of the request ("" if the server did not say and none was set).
+    pub fn query_id(&self) -> Cow<'_, str> {
+        // SAFETY: borrowed until the result is freed.
+        unsafe { cstr(sys::chc_result_query_id(self.raw.as_ptr())) }
+    }
+
+    /// One numeric field of X-ClickHouse-Summary; `None` if the server did not send it.
+    pub fn summary(&self, field: &str) -> Option<i64> {
+        let f = cstring(field, "summary field").ok()?;
+        let mut out = 0i64;
+        // SAFETY: live result, valid C string and out pointer.
+        call(|err| unsafe { sys::chc_result_summary(self.raw.as_ptr(), f.as_ptr(), &mut out, err) }).ok()?;
+        Some(out)
+    }
+
+    /// Reads the whole result into rows of values.
+    pub fn into_values(mut self) -> Result<Vec<Vec<Value>>> {
+        let mut rows = Vec::new();
+        while let Some(block) = self.next_block()? {
+            rows.extend(block.to_rows()?);
+        }
+        Ok(rows)
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Result<Block>;
+
+    fn next(&mut self) -> Option<Result<Block>> {
+        self.next_block().transpose()
+    }
+}
+
+impl FusedIterator for Rows {}
+
+impl fmt::Debug for Rows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rows").field("query_id", &self.query_id()).field("done", &self.done).finish()
+    }
+}
+
+impl Drop for Rows {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once; aborts an unfinished transfer.
+        unsafe { sys::chc_result_free(self.raw.as_ptr()) }
+    }
+}
+
+/// One block of a result: columns of equal length. `Send` but not `Sync`.
+pub struct Block {
+    raw: NonNull<sys::chc_block>,
+}
+
+// SAFETY: handles may move between threads; the block's memory is refcounted by the library.
+unsafe impl Send for Block {}
+
+impl Block {
+    pub fn column_count(&self) -> usize {
+        // SAFETY: live block.
+        unsafe { sys::chc_block_column_count(self.raw.as_ptr()) }
+    }
+
+    pub fn row_count(&self) -> usize {
+        // SAFETY: live block.
+        unsafe { sys::chc_block_row_count(self.raw.as_ptr()) }
+    }
+
+    /// Column `i`; it stays valid after the block is dropped.
+    pub fn column(&self, i: usize) -> Result<Column> {
+        let mut out: *mut sys::chc_column = ptr::null_mut();
+        // SAFETY: live block; the library checks `i`; on success we own *out.
+        call(|err| unsafe { sys::chc_block_column(self.raw.as_ptr(), i, &mut out, err) })?;
+        Column::from_raw(out)
+    }
+
+    pub fn columns(&self) -> Result<Vec<Column>> {
+        (0..self.column_count()).map(|i| self.column(i)).collect()
+    }
+
+    /// The first column called `name`; `NotFound` if there is none.
+    pub fn column_by_name(&self, name: &str) -> Result<Column> {
+        for i in 0..self.column_count() {
+            let col = self.column(i)?;
+            if col.name() == name {
+                return Ok(col);
+            }
+        }
+        Err(Error::new(Status::NotFound, format!("no column named {name:?} in the block")))
+    }
+
+    pub fn column_names(&self) -> Result<Vec<String>> {
+        self.columns().map(|cols| cols.iter().map(|c| c.name().into_owned()).collect())
+    }
+
+    /// Row `row` as values, one per column.
+    pub fn row(&self, row: usize) -> Result<Vec<Value>> {
+        self.columns()?.iter().map(|c| c.value(row)).collect()
+    }
+
+    /// Every row of the block as values (decoded column by column).
+    pub fn to_rows(&self) -> Result<Vec<Vec<Value>>> {
+        let n = self.row_count();
+        let mut rows: Vec<Vec<Value>> = (0..n).map(|_| Vec::with_capacity(self.column_count())).collect();
+        for col in self.columns()? {
+            let values = col.values()?;
+            if values.len() != n {
+                return Err(protocol("column length differs from the block's row count"));
+            }
+            for (row, v) in rows.iter_mut().zip(values) {
+                row.push(v);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+impl fmt::Debug for Block {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Block").field("columns", &self.column_count()).field("rows", &self.row_count()).finish()
+    }
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once; its columns keep the memory alive.
+        unsafe { sys::chc_block_free(self.raw.as_ptr()) }
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// Fixed-width element types readable as a zero-copy slice with [`Column::as_slice`].
+pub trait Primitive: private::Sealed + Copy + 'static {
+    /// Column kinds whose values have exactly this representation.
+    const KINDS: &'static [Kind];
+}
+
+macro_rules! primitive {
+    ($($t:ty => [$($k:ident),*]),*) => {$(
+        impl private::Sealed for $t {}
+        impl Primitive for $t {
+            const KINDS: &'static [Kind] = &[$(Kind::$k),*];
+        }
+    )*};
+}
+primitive!(
+    i8 => [Int8], i16 => [Int16], i32 => [Int32], i64 => [Int64],
+    u8 => [UInt8], u16 => [UInt16, Date], u32 => [UInt32, DateTime], u64 => [UInt64],
+    f32 => [Float32], f64 => [Float64]
+);
+
+/// One column of a block (or a child column: the inner column of Nullable, the elements of
+/// Array). Its buffers are borrowed from the library for as long as the `Column` lives.
+/// `Send` but not `Sync`.
+pub struct Column {
+    raw: NonNull<sys::chc_column>,
+    data_type: OnceCell<DataType>,
+    tz: OnceCell<Option<Arc<str>>>,
+}
+
+// SAFETY: handles may move between threads; the block memory is refcounted by the library.
+// Not Sync: chconnect.h allows one thread at a time (and OnceCell is not Sync anyway).
+unsafe impl Send for Column {}
+
+impl Column {
+    pub(crate) fn from_raw(raw: *mut sys::chc_column) -> Result<Column> {
+        NonNull::new(raw)
+            .map(|raw| Column { raw, data_type: OnceCell::new(), tz: OnceCell::new() })
+            .ok_or_else(|| Error::new(Status::Internal, "the library returned no column"))
+    }
+
+    fn ptr(&self) -> *const sys::chc_column {
+        self.raw.as_ptr()
+    }
+
+    /// Column name; "" for child columns.
+    pub fn name(&self) -> Cow<'_, str> {
+        // SAFETY: borrowed until the column handle is freed.
+        unsafe { cstr(sys::chc_column_name(self.ptr())) }
+    }
+
+    /// Type name as the server prints it, e.g. `Nullable(String)`.
+    pub fn type_name(&self) -> Cow<'_, str> {
+        // SAFETY: the type is borrowed until the column handle is freed.
+        unsafe { cstr(sys::chc_type_name(sys::chc_column_type(self.ptr()))) }
+    }
+
+    pub fn kind(&self) -> Kind {
+        // SAFETY: as above; NULL gives kind 0 (Other).
+        Kind::from_raw(unsafe { sys::chc_type_get_kind(sys::chc_column_type(self.ptr())) })
+    }
+
+    /// The full type (kind, name, size, time zone, children), copied once and cached.
+    pub fn data_type(&self) -> Result<&DataType> {
+        if let Some(t) = self.data_type.get() {
+            return Ok(t);
+        }
+        // SAFETY: the type is borrowed for the call and copied.
+        let t = unsafe { DataType::from_raw(sys::chc_column_type(self.ptr())) }?;
+        Ok(self.data_type.get_or_init(|| t))
+    }
+
+    /// Number of rows (for an Array's element child: the number of elements).
+    pub fn row_count(&self) -> usize {
+        // SAFETY: live column.
+        unsafe { sys::chc_column_row_count(self.ptr()) }
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        self.kind() == Kind::Nullable
+    }
+
+    /// Raw value bytes: `row_count * fixed_size` little-endian bytes for fixed-width kinds, the
+    /// concatenated strings for String; empty for other kinds.
+    pub fn data(&self) -> &[u8] {
+        let mut len = 0usize;
+        // SAFETY: borrowed until the column handle is freed (tied to &self).
+        unsafe { slice(sys::chc_column_data(self.ptr(), &mut len).cast::<u8>(), len) }
+    }
+
+    /// `row_count + 1` offsets for String (into [`data`](Self::data)) and Array (into the
+    /// child's elements); empty for other kinds.
+    pub fn offsets(&self) -> &[i64] {
+        let mut count = 0usize;
+        // SAFETY: borrowed until the column handle is freed.
+        unsafe { slice(sys::chc_column_offsets(self.ptr(), &mut count), count) }
+    }
+
+    /// `row_count` bytes, 1 = NULL, for Nullable columns; `None` otherwise.
+    pub fn null_map(&self) -> Option<&[u8]> {
+        // SAFETY: the map holds row_count bytes, borrowed until the column handle is freed.
+        let p = unsafe { sys::chc_column_null_map(self.ptr()) };
+        if p.is_null() {
+            None
+        } else {
+            Some(unsafe { slice(p, self.row_count()) })
+        }
+    }
+
+    pub fn child_count(&self) -> usize {
+        // SAFETY: live column.
+        unsafe { sys::chc_column_child_count(self.ptr()) }
+    }
+
+    /// Child column `i`: the inner column of Nullable (placeholder values at NULL rows), the
+    /// element column of Array.
+    pub fn child(&self, i: usize) -> Result<Column> {
+        let mut out: *mut sys::chc_column = ptr::null_mut();
+        // SAFETY: live column; the library checks `i`; on success we own *out.
+        call(|err| unsafe { sys::chc_column_child(self.ptr(), i, &mut out, err) })?;
+        Column::from_raw(out)
+    }
+
+    /// True when row `row` is NULL (false for non-Nullable columns and rows out of range).
+    pub fn is_null(&self, row: usize) -> bool {
+        // SAFETY: live column; the library range-checks `row`.
+        row < self.row_count() && unsafe { sys::chc_column_is_null(self.ptr(), row) } != 0
+    }
+
+    /// Integer value (Int*, UInt* up to i64::MAX, Date days, DateTime seconds).
+    pub fn i64(&self, row: usize) -> Result<i64> {
+        let mut out = 0i64;
+        // SAFETY: live column; the library range-checks `row`.
+        call(|err| unsafe { sys::chc_column_get_int64(self.ptr(), row, &mut out, err) })?;
+        Ok(out)
+    }
+
+    /// Unsigned value (UInt*, Date, DateTime, non-negative Int*).
+    pub fn u64(&self, row: usize) -> Result<u64> {
+        let mut out = 0u64;
+        // SAFETY: as above.
+        call(|err| unsafe { sys::chc_column_get_uint64(self.ptr(), row, &mut out, err) })?;
+        Ok(out)
+    }
+
+    /// Float value (Float32, Float64 and every integer kind).
+    pub fn f64(&self, row: usize) -> Result<f64> {
+        let mut out = 0f64;
+        // SAFETY: as above.
+        call(|err| unsafe { sys::chc_column_get_double(self.ptr(), row, &mut out, err) })?;
+        Ok(out)
+    }
+
+    /// String / FixedString bytes, borrowed from the column.
+    pub fn bytes(&self, row: usize) -> Result<&[u8]> {
+        let mut data: *const std::os::raw::c_char = ptr::null();
+        let mut len = 0usize;
+        // SAFETY: as above; the bytes are borrowed until the column handle is freed.
+        call(|err| unsafe { sys::chc_column_get_string(self.ptr(), row, &mut data, &mut len, err) })?;
+        Ok(unsafe { slice(data.cast::<u8>(), len) })
+    }
+
+    /// String / FixedString as UTF-8 (`Type` error if the bytes are not UTF-8).
+    pub fn str(&self, row: usize) -> Result<&str> {
+        std::str::from_utf8(self.bytes(row)?)
+            .map_err(|_| Error::new(Status::Type, format!("value at row {row} is not valid UTF-8")))
+    }
+
+    /// The values of a fixed-width column as a typed slice, without copying: `i32` for Int32,
+    /// `u16` for Date, `u32` for DateTime, `f64` for Float64, ... `Type` error for another kind.
+    pub fn as_slice<T: Primitive>(&self) -> Result<&[T]> {
+        let kind = self.kind();
+        if !T::KINDS.contains(&kind) {
+            return Err(Error::new(
+                Status::Type,
+                format!("column of type {} is not a slice of {}", self.type_name(), std::any::type_name::<T>()),
+            ));
+        }
+        if cfg!(target_endian = "big") {
+            return Err(Error::new(Status::NotSupported, "column buffers are little-endian"));
+        }
+        let data = self.data();
+        let size = std::mem::size_of::<T>();
+        if self.row_count().checked_mul(size) != Some(data.len()) {
+            return Err(protocol("column buffer size does not match its row count"));
+        }
+        if data.is_empty() {
+            return Ok(&[]);
+        }
+        if data.as_ptr().align_offset(std::mem::align_of::<T>()) != 0 {
+            return Err(Error::new(Status::NotSupported, "column buffer is not aligned for a typed slice"));
+        }
+        // SAFETY: length and alignment checked; every bit pattern is valid for these types; the
+        // buffer is borrowed for as long as &self.
+        Ok(unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<T>(), data.len() / size) })
+    }
+
+    /// Row `row` as a [`Value`] (recursing into Nullable and Array).
+    pub fn value(&self, row: usize) -> Result<Value> {
+        if row >= self.row_count() {
+            return Err(Error::new(
+                Status::InvalidArgument,
+                format!("row {row} out of range (column has {} rows)", self.row_count()),
+            ));
+        }
+        let mut out = Vec::with_capacity(1);
+        decode(self, self.data_type()?, row, row + 1, &mut out)?;
+        out.pop().ok_or_else(|| Error::new(Status::Internal, "no value decoded"))
+    }
+
+    /// Every row as a [`Value`].
+    pub fn values(&self) -> Result<Vec<Value>> {
+        let n = self.row_count();
+        let mut out = Vec::with_capacity(n);
+        decode(self, self.data_type()?, 0, n, &mut out)?;
+        Ok(out)
+    }
+
+    fn timezone(&self, ty: &DataType) -> Option<Arc<str>> {
+        self.tz.get_or_init(|| ty.timezone().map(Arc::from)).clone()
+    }
+}
+
+impl fmt::Debug for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Column")
+            .field("name", &self.name())
+            .field("type", &self.type_name())
+            .field("rows", &self.row_count())
+            .finish()
+    }
+}
+
+impl Drop for Column {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once.
+        unsafe { sys::chc_column_free(self.raw.as_ptr()) }
+    }
+}
+
+/// `N` bytes of value `row` in a fixed-width buffer.
+fn fixed<const N: usize>(data: &[u8], row: usize) -> Result<[u8; N]> {
+    row.checked_mul(N)
+        .and_then(|start| data.get(start..start.checked_add(N)?))
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| protocol("column data is shorter than its row count"))
+}
+
+/// Offsets `[start, end]` of a String/Array column as a checked element range.
+fn offset_range(offsets: &[i64], row: usize, limit: usize) -> Result<(usize, usize)> {
+    let get = |i: usize| {
+        offsets
+            .get(i)
+            .and_then(|&o| usize::try_from(o).ok())
+            .ok_or_else(|| protocol("offsets are missing or negative"))
+    };
+    let (a, b) = (get(row)?, get(row + 1)?);
+    if a > b || b > limit {
+        return Err(protocol("offsets are out of order or out of range"));
+    }
+    Ok((a, b))
+}
+
+/// Appends the values of rows `start..end` of `col` (of type `ty`) to `out`. Reads the documented
+/// buffers directly: one FFI call per column, not per value.
+fn decode(col: &Column, ty: &DataType, start: usize, end: usize, out: &mut Vec<Value>) -> Result<()> {
+    macro_rules! each {
+        (|$row:ident| $e:expr) => {{
+            for $row in start..end {
+                out.push($e);
+            }
+            Ok(())
+        }};
+    }
+    let data = col.data();
+    match ty.kind() {
+        Kind::Int8 => each!(|r| Value::Int(i8::from_le_bytes(fixed(data, r)?).into())),
+        Kind::Int16 => each!(|r| Value::Int(i16::from_le_bytes(fixed(data, r)?).into())),
+        Kind::Int32 => each!(|r| Value::Int(i32::from_le_bytes(fixed(data, r)?).into())),
+        Kind::Int64 => each!(|r| Value::Int(i64::from_le_bytes(fixed(data, r)?))),
+        Kind::UInt8 => each!(|r| Value::UInt(u8::from_le_bytes(fixed(data, r)?).into())),
+        Kind::UInt16 => each!(|r| Value::UInt(u16::from_le_bytes(fixed(data, r)?).into())),
+        Kind::UInt32 => each!(|r| Value::UInt(u32::from_le_bytes(fixed(data, r)?).into())),
+        Kind::UInt64 => each!(|r| Value::UInt(u64::from_le_bytes(fixed(data, r)?))),
+        Kind::Float32 => each!(|r| Value::Float(f32::from_le_bytes(fixed(data, r)?).into())),
+        Kind::Float64 => each!(|r| Value::Float(f64::from_le_bytes(fixed(data, r)?))),
+        Kind::Date => each!(|r| Value::Date(u16::from_le_bytes(fixed(data, r)?).into())),
+        Kind::DateTime => {
+            let tz = col.timezone(ty);
+            each!(|r| Value::DateTime(u32::from_le_bytes(fixed(data, r)?).into(), tz.clone()))
+        }
+        Kind::String => {
+            let offsets = col.offsets();
+            each!(|r| {
+                let (a, b) = offset_range(offsets, r, data.len())?;
+                Value::String(data[a..b].to_vec())
+            })
+        }
+        Kind::FixedString => {
+            let n = ty.fixed_size();
+            each!(|r| {
+                let bytes = r
+                    .checked_mul(n)
+                    .and_then(|s| data.get(s..s.checked_add(n)?))
+                    .ok_or_else(|| protocol("column data is shorter than its row count"))?;
+                Value::String(bytes.to_vec())
+            })
+        }
+        Kind::Nullable => {
+            let inner_ty = ty.inner().ok_or_else(|| protocol("Nullable without an inner type"))?;
+            let inner = col.child(0)?;
+            let first = out.len();
+            decode(&inner, inner_ty, start, end, out)?;
+            let nulls = col.null_map().unwrap_or(&[]);
+            for (slot, row) in out[first..].iter_mut().zip(start..end) {
+                if nulls.get(row).copied().unwrap_or(0) != 0 {
+                    *slot = Value::Null;
+                }
+            }
+            Ok(())
+        }
+        Kind::Array => {
+            let elem_ty = ty.inner().ok_or_else(|| protocol("Array without an element type"))?;
+            let elems = col.child(0)?;
+            let offsets = col.offsets();
+            let limit = elems.row_count();
+            let (first, last) = if start < end {
+                (offset_range(offsets, start, limit)?.0, offset_range(offsets, end - 1, limit)?.1)
+            } else {
+                (0, 0)
+            };
+            let mut flat = Vec::with_capacity(last - first);
+            decode(&elems, elem_ty, first, last, &mut flat)?;
+            let mut flat = flat.into_iter();
+            for r in start..end {
+                let (a, b) = offset_range(offsets, r, limit)?;
+                out.push(Value::Array(flat.by_ref().take(b - a).collect()));
+            }
+            Ok(())
+        }
+        Kind::Other(_) => Err(Error::new(
+            Status::NotSupported,
+            format!("reading values of type {} is not supported", ty.name()),
+        )),
+    }
+}

@@ -1,0 +1,115 @@
+// chc_config, chc_client, chc_query, chc_response and commands.
+#include <cstring>
+
+#include "Handles.hpp"
+
+using namespace chc::capi;
+
+extern "C" {
+
+chc_config* chc_config_new(void) {
+  try {
+    return release(std::make_unique<chc_config>());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void chc_config_free(chc_config* config) { destroy(config); }
+
+chc_status chc_config_set(chc_config* config, const char* key, const char* value, chc_error** err) {
+  if (!config) return nullArgument(err, "config");
+  if (!key || !value) return nullArgument(err, "key and value");
+  return guarded(err, [&] { config->config.set(key, value); });
+}
+
+chc_status chc_config_set_url(chc_config* config, const char* url, chc_error** err) {
+  if (!config) return nullArgument(err, "config");
+  if (!url) return nullArgument(err, "url");
+  return guarded(err, [&] {
+    chc::ClientConfig updated = config->config;  // all or nothing: a bad URL changes nothing
+    updated.setUrl(url);
+    config->config = std::move(updated);
+  });
+}
+
+chc_status chc_client_open(const chc_config* config, chc_client** out, chc_error** err) {
+  if (!config) return nullArgument(err, "config");
+  if (!out) return nullArgument(err, "out");
+  return guarded(err, [&] {
+    auto handle = std::make_unique<chc_client>();
+    handle->client = std::make_shared<chc::Client>(config->config);
+    *out = release(std::move(handle));
+  });
+}
+
+void chc_client_free(chc_client* client) { destroy(client); }
+
+chc_status chc_client_ping(chc_client* client, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  return guarded(err, [&] { client->client->ping(); });
+}
+
+chc_status chc_client_server_version(chc_client* client, const char** out, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  if (!out) return nullArgument(err, "out");
+  return guarded(err, [&] {
+    *out = client->client->serverVersion().c_str();
+  });
+}
+
+chc_query* chc_query_new(const char* sql, size_t sql_len) {
+  if (!sql && sql_len) return nullptr;
+  try {
+    auto q = std::make_unique<chc_query>();
+    if (sql) q->spec.sql.assign(sql, sql_len);
+    return release(std::move(q));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void chc_query_free(chc_query* query) { destroy(query); }
+
+chc_status chc_query_set(chc_query* query, const char* key, const char* value, chc_error** err) {
+  if (!query) return nullArgument(err, "query");
+  if (!key || !value) return nullArgument(err, "key and value");
+  return guarded(err, [&] { query->spec.set(key, value); });
+}
+
+void chc_response_free(chc_response* response) { destroy(response); }
+
+const char* chc_response_body(const chc_response* response, size_t* len) {
+  if (!response) {
+    if (len) *len = 0;
+    return "";
+  }
+  if (len) *len = response->response.body.size();
+  return response->response.body.c_str();
+}
+
+const char* chc_response_query_id(const chc_response* response) {
+  return response ? response->response.query_id.c_str() : "";
+}
+
+chc_status chc_response_summary(const chc_response* response, const char* field, int64_t* out, chc_error** err) {
+  if (!response) return nullArgument(err, "response");
+  if (!field || !out) return nullArgument(err, "field and out");
+  auto v = response->response.summary.get(field);
+  if (!v) return report(err, CHC_E_NOT_FOUND, std::string("summary field '") + field + "' was not sent by the server");
+  *out = *v;
+  return CHC_OK;
+}
+
+chc_status chc_client_command(chc_client* client, const chc_query* query, chc_response** out, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  if (!query) return nullArgument(err, "query");
+  if (!out) return nullArgument(err, "out");
+  return guarded(err, [&] {
+    auto r = std::make_unique<chc_response>();
+    r->response = client->client->command(query->spec);
+    *out = release(std::move(r));
+  });
+}
+
+}  // extern "C"

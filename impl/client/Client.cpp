@@ -1,0 +1,341 @@
+#include "client/Client.hpp"
+
+#include <cstdio>
+#include <random>
+
+#include "client/ServerException.hpp"
+#include "common/VectorSink.hpp"
+#include "compress/ContentEncoding.hpp"
+#include "compress/NativeBlockCodec.hpp"
+#include "native/NativeBlockWriter.hpp"
+#include "types/TypeFactory.hpp"
+
+namespace chc {
+namespace {
+
+constexpr size_t kMaxErrorBody = 1 << 20;
+constexpr size_t kMaxCommandBody = size_t(1) << 30;
+
+std::string newQueryId() {
+  std::random_device rd;  // per call: no shared RNG state between threads
+  uint8_t b[16];
+  for (size_t i = 0; i < 16; i += 4) {
+    uint32_t r = rd();
+    for (size_t k = 0; k < 4; ++k) b[i + k] = static_cast<uint8_t>(r >> (8 * k));
+  }
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return out;
+}
+
+void addParam(std::string& url, std::string_view name, std::string_view value) {
+  url += url.empty() ? '?' : '&';
+  url += transport::urlEncode(name);
+  url += '=';
+  url += transport::urlEncode(value);
+}
+
+// The response decoding chain for its Content-Encoding header.
+std::unique_ptr<InputStream> decodedBody(std::unique_ptr<transport::HttpResponse> response) {
+  const std::string* enc = response->header("Content-Encoding");
+  compress::ContentEncoding encoding = enc ? compress::parseContentEncoding(*enc) : compress::ContentEncoding::Identity;
+  return compress::makeDecodingStream(encoding, std::move(response));
+}
+
+std::string readAllFrom(InputStream& in, size_t limit) {
+  std::string out;
+  uint8_t buf[64 * 1024];
+  while (out.size() < limit) {
+    size_t n = in.read(std::span<uint8_t>(buf, std::min(sizeof buf, limit - out.size())));
+    if (n == 0) return out;
+    out.append(reinterpret_cast<const char*>(buf), n);
+  }
+  // There was more than `limit`: refuse rather than silently truncate.
+  uint8_t probe;
+  if (in.read(std::span<uint8_t>(&probe, 1)) != 0)
+    throw Error(ErrorKind::InvalidArgument, "response exceeds " + std::to_string(limit) +
+                                                " bytes; use a streaming query for large results");
+  return out;
+}
+
+Error serverError(int status, const std::string& body, const std::string* code_header, const std::string& query_id) {
+  ServerInfo info;
+  info.http_status = status;
+  info.query_id = query_id;
+  std::string message;
+  if (auto parsed = parseExceptionText(body)) {
+    info.code = parsed->code;
+    info.name = parsed->name;
+    message = parsed->message;
+  } else {
+    message = "HTTP " + std::to_string(status) + (body.empty() ? std::string() : ": " + body.substr(0, 4096));
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
+  }
+  if (code_header && info.code == 0) info.code = std::atoi(code_header->c_str());
+  return Error(kindForServerError(info.code, status), message, info);
+}
+
+}  // namespace
+
+std::string quoteIdentifier(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
+std::string quoteTableName(std::string_view table) {
+  if (table.find('`') != std::string_view::npos) return std::string(table);
+  size_t dot = table.find('.');
+  if (dot == std::string_view::npos) return quoteIdentifier(table);
+  return quoteIdentifier(table.substr(0, dot)) + "." + quoteIdentifier(table.substr(dot + 1));
+}
+
+// ---- QueryResult ------------------------------------------------------------------------------
+
+QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id)
+    : query_id_(std::move(query_id)),
+      summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
+                                                                        : std::string())),
+      body_(decodedBody(std::move(response))),
+      reader_(*body_) {}
+
+std::optional<Block> QueryResult::next() {
+  if (failure_) throw *failure_;
+  if (done_) return std::nullopt;
+  try {
+    std::optional<Block> block = reader_.next();
+    if (!block) {
+      done_ = true;
+      body_.reset();  // fully read: the connection goes back to the pool
+    }
+    return block;
+  } catch (const NativeDecodeError& e) {
+    // A server that fails mid-stream appends its exception text to the body (spec §9.2).
+    if (auto parsed = findMidStreamException(e.window())) {
+      ServerInfo info{parsed->code, parsed->name, 200, query_id_};
+      failure_ = Error(ErrorKind::Server, "server failed mid-stream: " + parsed->message, info);
+    } else {
+      ServerInfo info = e.server();
+      info.query_id = query_id_;
+      failure_ = Error(e.kind(), e.what(), info);
+    }
+  } catch (const Error& e) {
+    ServerInfo info = e.server();
+    info.query_id = query_id_;
+    failure_ = Error(e.kind(), e.what(), info);
+  }
+  body_.reset();  // a failed stream's connection is not reused
+  throw *failure_;
+}
+
+// ---- Client -----------------------------------------------------------------------------------
+
+Client::Client(const ClientConfig& config) : config_(config.resolved()), http_(config_.http) {}
+
+transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id,
+                                            bool native_output) {
+  transport::HttpRequest req;
+  std::string params;
+  const std::string& database = query.database.empty() ? config_.database : query.database;
+  if (!database.empty()) addParam(params, "database", database);
+  *query_id = query.query_id.empty() ? newQueryId() : query.query_id;
+  addParam(params, "query_id", *query_id);
+  const std::string& session = query.session_id.empty() ? config_.session_id : query.session_id;
+  if (!session.empty()) addParam(params, "session_id", session);
+  std::map<std::string, std::string> settings = config_.settings;
+  for (const auto& [k, v] : query.settings) settings[k] = v;
+  for (const auto& [k, v] : settings) addParam(params, k, v);
+  for (const auto& [k, v] : query.params) addParam(params, "param_" + k, v);
+  if (native_output) addParam(params, "default_format", "Native");
+  // Response compression: ask only for encodings we decode; 18.16 answers lz4/zstd uncompressed.
+  const char* accept = nullptr;
+  switch (config_.compression) {
+    case Compression::None: break;
+    case Compression::Auto: accept = "lz4, zstd"; break;
+    case Compression::Lz4: accept = "lz4"; break;
+    case Compression::Zstd: accept = "zstd"; break;
+    case Compression::Gzip: accept = "gzip"; break;
+    case Compression::Deflate: accept = "deflate"; break;
+  }
+  if (accept) {
+    addParam(params, "enable_http_compression", "1");
+    req.headers.emplace_back("Accept-Encoding", accept);
+  }
+  if (kind == BodyKind::Sql) {
+    req.body.assign(query.sql.begin(), query.sql.end());
+  } else {
+    addParam(params, "query", query.sql);
+  }
+  req.path_and_query = params;
+  return req;
+}
+
+void Client::compressBody(transport::HttpRequest& request, std::vector<uint8_t> body) {
+  auto nativeBlocks = [&](compress::BlockMethod method) {
+    VectorSink sink;
+    auto enc = compress::makeNativeBlockEncoder(method, sink);
+    enc->write(body);
+    enc->finish();
+    request.body = std::move(sink.bytes);
+    request.path_and_query += request.path_and_query.empty() ? "?decompress=1" : "&decompress=1";
+  };
+  auto httpEncoding = [&](compress::ContentEncoding encoding) {
+    VectorSink sink;
+    auto enc = compress::makeEncodingSink(encoding, sink);
+    enc->write(body);
+    enc->finish();
+    request.body = std::move(sink.bytes);
+    request.headers.emplace_back("Content-Encoding", std::string(compress::contentEncodingName(encoding)));
+  };
+  switch (config_.compression) {
+    case Compression::None: request.body = std::move(body); break;
+    case Compression::Auto:
+    case Compression::Lz4: nativeBlocks(compress::BlockMethod::Lz4); break;
+    case Compression::Zstd: nativeBlocks(compress::BlockMethod::Zstd); break;
+    case Compression::Gzip: httpEncoding(compress::ContentEncoding::Gzip); break;
+    case Compression::Deflate: httpEncoding(compress::ContentEncoding::Deflate); break;
+  }
+}
+
+std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest request, const std::string& query_id) {
+  std::unique_ptr<transport::HttpResponse> response;
+  try {
+    response = http_.send(std::move(request));
+  } catch (Error& e) {
+    e.server().query_id = query_id;
+    throw;
+  }
+  if (response->status() == 200) return response;
+  // Error bodies may be compressed too; fall back to the raw bytes if decoding fails.
+  int status = response->status();
+  std::string code_header;
+  if (const std::string* h = response->header("X-ClickHouse-Exception-Code")) code_header = *h;
+  std::string body;
+  try {
+    auto decoded = decodedBody(std::move(response));
+    body = readAllFrom(*decoded, kMaxErrorBody);
+  } catch (const Error&) {
+    body = body.empty() ? std::string("(unreadable error body)") : body;
+  }
+  throw serverError(status, body, code_header.empty() ? nullptr : &code_header, query_id);
+}
+
+Response Client::finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id) {
+  Response out;
+  const std::string* id = response->header("X-ClickHouse-Query-Id");
+  out.query_id = id ? *id : query_id;
+  const std::string* summary = response->header("X-ClickHouse-Summary");
+  out.summary = Summary::parse(summary ? *summary : std::string());
+  auto decoded = decodedBody(std::move(response));
+  std::string body = readAllFrom(*decoded, kMaxCommandBody);
+  // A 200 whose body ends in an exception: the statement failed after output started. Only a
+  // trailing "Code: N, ... DB::Exception" line counts, so result text that merely contains
+  // "Code: " is not mistaken for an error.
+  for (size_t pos = body.rfind("Code: "); pos != std::string::npos; pos = pos ? body.rfind("Code: ", pos - 1) : std::string::npos) {
+    if (pos != 0 && body[pos - 1] != '\n') continue;
+    auto parsed = parseExceptionText(std::string_view(body).substr(pos));
+    if (parsed && parsed->message.find("DB::Exception") != std::string::npos) {
+      ServerInfo info{parsed->code, parsed->name, 200, out.query_id};
+      throw Error(ErrorKind::Server, parsed->message, info);
+    }
+    break;
+  }
+  out.body = std::move(body);
+  return out;
+}
+
+void Client::ping() {
+  transport::HttpRequest req;
+  req.method = "GET";
+  req.path_and_query = "ping";
+  auto response = send(std::move(req), std::string());
+  std::string body = response->readAll(64);
+  if (body != "Ok.\n") throw Error(ErrorKind::Protocol, "unexpected /ping answer: " + body.substr(0, 32));
+}
+
+const std::string& Client::serverVersion() {
+  std::lock_guard<std::mutex> lock(version_mutex_);
+  if (!server_version_) {
+    QuerySpec q;
+    q.sql = "SELECT version()";
+    std::string v = command(q).body;
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    server_version_ = v;
+  }
+  return *server_version_;
+}
+
+Response Client::command(const QuerySpec& query) {
+  std::string query_id;
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, false);
+  return finishBuffered(send(std::move(req), query_id), query_id);
+}
+
+std::unique_ptr<QueryResult> Client::query(const QuerySpec& query) {
+  std::string query_id;
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, true);
+  auto response = send(std::move(req), query_id);
+  if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
+  return std::make_unique<QueryResult>(std::move(response), query_id);
+}
+
+std::vector<ColumnInfo> Client::describeInsertColumns(const std::string& quoted_table, const QuerySpec& options) {
+  QuerySpec q = options;
+  q.params.clear();
+  q.query_id.clear();
+  q.sql = "DESCRIBE TABLE " + quoted_table + " FORMAT TabSeparated";
+  std::string body = command(q).body;
+  std::vector<ColumnInfo> columns;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t eol = body.find('\n', pos);
+    std::string_view line(body.data() + pos, (eol == std::string::npos ? body.size() : eol) - pos);
+    pos = eol == std::string::npos ? body.size() : eol + 1;
+    if (line.empty()) continue;
+    // name \t type \t default_type \t default_expression [\t comment ...]; TSV-escaped
+    std::vector<std::string> fields;
+    std::string field;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (c == '\t') {
+        fields.push_back(std::move(field));
+        field.clear();
+      } else if (c == '\\' && i + 1 < line.size()) {
+        char e = line[++i];
+        field.push_back(e == 't' ? '\t' : e == 'n' ? '\n' : e == '0' ? '\0' : e);
+      } else {
+        field.push_back(c);
+      }
+    }
+    fields.push_back(std::move(field));
+    if (fields.size() < 2) throw Error(ErrorKind::Protocol, "unexpected DESCRIBE TABLE output");
+    if (fields.size() > 2 && (fields[2] == "MATERIALIZED" || fields[2] == "ALIAS")) continue;
+    columns.push_back({fields[0], makeType(fields[1])});
+  }
+  return columns;
+}
+
+Response Client::insertBlock(const std::string& quoted_table, const Block& block, const QuerySpec& options) {
+  QuerySpec q = options;
+  q.sql = "INSERT INTO " + quoted_table + " (";
+  for (size_t i = 0; i < block.names.size(); ++i) q.sql += (i ? ", " : "") + quoteIdentifier(block.names[i]);
+  q.sql += ") FORMAT Native";
+  std::vector<uint8_t> body;
+  writeNativeBlock(block, body);
+  return insertRaw(q, std::move(body));
+}
+
+Response Client::insertRaw(const QuerySpec& query, std::vector<uint8_t> body) {
+  std::string query_id;
+  auto req = buildRequest(query, BodyKind::Data, &query_id, false);
+  compressBody(req, std::move(body));
+  return finishBuffered(send(std::move(req), query_id), query_id);
+}
+
+}  // namespace chc

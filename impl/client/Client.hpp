@@ -1,0 +1,87 @@
+// The ClickHouse client: builds requests (shared/spec/http-interface.md), sends them over the
+// pooled transport, turns failures into chc::Error. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/ClientConfig.hpp"
+#include "client/QuerySpec.hpp"
+#include "client/Summary.hpp"
+#include "native/Block.hpp"
+#include "native/NativeBlockReader.hpp"
+#include "transport/HttpClient.hpp"
+
+namespace chc {
+
+// A completed, buffered response (command or insert).
+struct Response {
+  std::string body;
+  std::string query_id;
+  Summary summary;
+};
+
+// A streaming SELECT: blocks are decoded as they are pulled. One thread at a time.
+class QueryResult {
+ public:
+  QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id);
+  // The next block, or nullopt at the end. Errors are sticky: once failed, every call rethrows.
+  std::optional<Block> next();
+  const std::string& queryId() const { return query_id_; }
+  const Summary& summary() const { return summary_; }
+
+ private:
+  std::string query_id_;
+  Summary summary_;
+  std::unique_ptr<InputStream> body_;  // decoding chain that owns the HTTP response
+  NativeBlockReader reader_;
+  std::optional<Error> failure_;
+  bool done_ = false;
+};
+
+struct ColumnInfo {
+  std::string name;
+  TypePtr type;
+};
+
+class Client {
+ public:
+  explicit Client(const ClientConfig& config);
+
+  void ping();
+  // Cached after the first successful call; the reference stays valid as long as the client.
+  const std::string& serverVersion();
+  Response command(const QuerySpec& query);
+  std::unique_ptr<QueryResult> query(const QuerySpec& query);
+  // Column names and types of a table, for inserts (DESCRIBE TABLE); insertable columns only
+  // (MATERIALIZED and ALIAS columns are left out).
+  std::vector<ColumnInfo> describeInsertColumns(const std::string& quoted_table, const QuerySpec& options);
+  // Sends `block` as the body of `INSERT INTO <table> (<names>) FORMAT Native`.
+  Response insertBlock(const std::string& quoted_table, const Block& block, const QuerySpec& options);
+  // Sends a caller-made body for the INSERT statement in query.sql.
+  Response insertRaw(const QuerySpec& query, std::vector<uint8_t> body);
+
+  const ClientConfig& config() const { return config_; }
+
+ private:
+  enum class BodyKind { Sql, Data };
+  transport::HttpRequest buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id,
+                                      bool native_output);
+  std::unique_ptr<transport::HttpResponse> send(transport::HttpRequest request, const std::string& query_id);
+  Response finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id);
+  void compressBody(transport::HttpRequest& request, std::vector<uint8_t> body);
+
+  ClientConfig config_;
+  transport::HttpClient http_;
+  std::mutex version_mutex_;
+  std::optional<std::string> server_version_;
+};
+
+// `name` or `db.name` quoted with backquotes; a name that already has backquotes is used as is.
+std::string quoteTableName(std::string_view table);
+std::string quoteIdentifier(std::string_view name);
+
+}  // namespace chc

@@ -1,0 +1,133 @@
+// HTTP/1.1 transport over libcurl: a pool of keep-alive connections, TLS (mbedTLS in the bundled
+// build), proxy, timeouts, one retry on a stale keep-alive connection, streaming responses with
+// bounded memory. Knows nothing of ClickHouse types; see shared/spec/http-interface.md §2, §3, §11.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/ByteStream.hpp"
+
+namespace chc::transport {
+
+struct TlsOptions {
+  bool verify = true;            // verify the peer certificate and the host name
+  std::string ca_file;           // PEM bundle; empty = system store (/etc/ssl/certs/ca-certificates.crt)
+  std::string client_cert;       // PEM files for mutual TLS; both or neither
+  std::string client_key;
+  std::string server_host_name;  // connect to Endpoint::host, but send SNI/Host and verify the
+                                 // certificate as this name (CURLOPT_CONNECT_TO)
+};
+
+struct Endpoint {
+  bool https = false;
+  std::string host;              // name, IPv4 or IPv6 literal (with or without brackets)
+  uint16_t port = 8123;
+  std::string base_path = "/";   // path prefix, e.g. behind a proxy ("/clickhouse/")
+};
+
+struct HttpOptions {
+  Endpoint endpoint;
+  TlsOptions tls;
+  // Sent as "Authorization: Basic ..." (built here, never logged, never in error text).
+  // Empty username = no Authorization header. Not sent when the request carries its own
+  // Authorization or X-ClickHouse-User header (the server refuses two methods at once).
+  std::string username = "default";
+  std::string password;
+  std::chrono::milliseconds connect_timeout{10000};          // TCP connect + TLS handshake
+  std::chrono::milliseconds send_receive_timeout{300000};    // max time with no byte moving
+  size_t pool_size = 8;          // idle connections kept
+  std::string proxy;             // proxy URL; "" = none (environment variables are NOT read)
+  std::string user_agent;        // e.g. "chconnect/0.1.0"; empty = no User-Agent header
+};
+
+struct HttpRequest {
+  // Appended to Endpoint::base_path, already percent-encoded by the caller (see urlEncode).
+  // "?query=..." gives base_path + "?query=..."; "ping" or "/ping" gives base_path + "ping".
+  std::string path_and_query;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<uint8_t> body;     // POST body, sent with Content-Length (empty allowed)
+  std::string method = "POST";   // "POST" or "GET" (GET must have an empty body)
+};
+
+namespace detail {
+struct Transfer;
+struct Pool;
+}  // namespace detail
+
+// Streaming response: the body is pulled by the caller. Returned once the status line and the
+// headers have arrived. Owned by one thread at a time. May outlive its HttpClient.
+class HttpResponse final : public InputStream {
+ public:
+  // Body bytes buffered per response before the transfer is paused (back-pressure). The buffer can
+  // exceed this by at most one network read (CURLOPT_BUFFERSIZE = kReadChunk).
+  static constexpr size_t kBufferCap = size_t{1} << 20;
+  static constexpr size_t kReadChunk = size_t{512} << 10;
+
+  // Made by HttpClient::send() only (detail::Transfer is not available outside the transport).
+  explicit HttpResponse(std::unique_ptr<detail::Transfer> t);
+  ~HttpResponse() override;  // returns the connection to the pool if the body was fully read,
+                             // otherwise closes it
+  HttpResponse(const HttpResponse&) = delete;
+  HttpResponse& operator=(const HttpResponse&) = delete;
+
+  int status() const;
+  // Case-insensitive; the last value wins; nullptr if absent. Valid while the response lives.
+  const std::string* header(std::string_view name) const;
+  std::vector<std::string> headerValues(std::string_view name) const;  // all values, in order
+  const std::vector<std::pair<std::string, std::string>>& headers() const;
+
+  // Raw body bytes (no Content-Encoding decoding; chunked framing removed). Returns 0 only at the
+  // end of the body. Throws chc::Error (Network, Timeout, Tls) if the transfer fails; bytes that
+  // arrived before the failure are delivered first.
+  size_t read(std::span<uint8_t> dst) override;
+  // The rest of the body, up to `limit` bytes (for error bodies). Stops early at the limit.
+  std::string readAll(size_t limit);
+  // Stops the transfer now; the connection is closed, not reused. Later read() calls throw
+  // Error(InvalidState).
+  void abort();
+
+  // Debug / test counters.
+  size_t bufferHighWater() const;  // largest number of body bytes ever buffered
+  bool connectionReused() const;   // this response came over a kept-alive connection
+
+ private:
+  std::unique_ptr<detail::Transfer> t_;
+};
+
+// Thread-safe: any thread may call send() concurrently; each request takes a pooled connection.
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options);  // throws Error(InvalidArgument) on bad options
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends the request and waits for the response headers. Any HTTP status is returned as a
+  // response (no exception for 4xx/5xx). Throws chc::Error: Network (refused, reset, resolve),
+  // Timeout (connect, send/receive), Tls (handshake, certificate), InvalidArgument.
+  std::unique_ptr<HttpResponse> send(HttpRequest request);
+
+  const HttpOptions& options() const;
+  // Number of TCP connections opened so far (sum of CURLINFO_NUM_CONNECTS): keep-alive reuse
+  // shows as requests > connections.
+  uint64_t connectionsOpened() const;
+  size_t idleConnections() const;  // pooled slots waiting for a request
+
+ private:
+  std::shared_ptr<detail::Pool> pool_;
+};
+
+// Percent-encodes every byte except the unreserved characters A-Z a-z 0-9 - _ . ~
+std::string urlEncode(std::string_view s);
+// Standard base64 (RFC 4648, with padding).
+std::string base64(std::string_view s);
+
+}  // namespace chc::transport

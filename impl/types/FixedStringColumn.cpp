@@ -1,0 +1,16 @@
+#include "types/FixedStringColumn.hpp"
+
+#include <string>
+
+#include "common/Error.hpp"
+
+namespace chc {
+
+void FixedStringColumn::appendString(std::string_view value) {
+  if (value.size() > n_)
+    throw Error(ErrorKind::Type, "string of " + std::to_string(value.size()) + " bytes does not fit " + type().name());
+  bytes_.insert(bytes_.end(), value.begin(), value.end());
+  bytes_.resize(bytes_.size() + (n_ - value.size()), 0);
+}
+
+}  // namespace chc

@@ -1,0 +1,61 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char* test_env(const char* name) {
+  const char* v = getenv(name);
+  if (!v || !*v) fail_msg("environment variable %s is not set: start a server with tests/server/start.sh", name);
+  return v;
+}
+
+chc_client* test_client(const char* url_env, ...) {
+  chc_config* config = chc_config_new();
+  assert_non_null(config);
+  chc_error* err = NULL;
+  if (chc_config_set_url(config, test_env(url_env), &err) != CHC_OK) fail_msg("set_url: %s", chc_error_message(err));
+  va_list ap;
+  va_start(ap, url_env);
+  const char* key;
+  while ((key = va_arg(ap, const char*)) != NULL) {
+    const char* value = va_arg(ap, const char*);
+    if (chc_config_set(config, key, value, &err) != CHC_OK) fail_msg("config %s: %s", key, chc_error_message(err));
+  }
+  va_end(ap);
+  chc_client* client = NULL;
+  if (chc_client_open(config, &client, &err) != CHC_OK) fail_msg("open: %s", chc_error_message(err));
+  chc_config_free(config);
+  return client;
+}
+
+void test_command(chc_client* client, const char* sql) {
+  chc_query* q = chc_query_new(sql, strlen(sql));
+  chc_response* r = NULL;
+  chc_error* err = NULL;
+  chc_status st = chc_client_command(client, q, &r, &err);
+  chc_query_free(q);
+  if (st != CHC_OK) fail_msg("%s: %s", sql, chc_error_message(err));
+  chc_response_free(r);
+}
+
+chc_error* test_command_error(chc_client* client, const char* sql) {
+  chc_query* q = chc_query_new(sql, strlen(sql));
+  chc_response* r = NULL;
+  chc_error* err = NULL;
+  chc_status st = chc_client_command(client, q, &r, &err);
+  chc_query_free(q);
+  chc_response_free(r);
+  if (st == CHC_OK) fail_msg("expected %s to fail", sql);
+  assert_non_null(err);
+  assert_int_equal(chc_error_status(err), st);
+  return err;
+}
+
+const char* test_unique_name(const char* prefix) {
+  static char buf[128];
+  static int counter = 0;
+  snprintf(buf, sizeof buf, "%s_%d_%d", prefix, (int)getpid(), ++counter);
+  return buf;
+}
