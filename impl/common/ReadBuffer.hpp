@@ -89,7 +89,8 @@ class ReadBuffer {
   // bytes not read yet: the text a server appends when it fails mid-stream.
   std::string diagnosticWindow(size_t limit) {
     size_t from = pos_ > limit ? pos_ - limit : 0;
-    std::string text(reinterpret_cast<const char*>(buf_.data() + from), end_ - from);
+    std::string text = from == 0 ? history_ : std::string();
+    text.append(reinterpret_cast<const char*>(buf_.data() + from), end_ - from);
     try {
       while (text.size() < 2 * limit) {
         uint8_t tmp[4096];
@@ -111,13 +112,19 @@ class ReadBuffer {
   }
 
   bool refill() {
+    // Keep the tail of what was consumed: a server's mid-stream error text may straddle a refill.
+    size_t keep = std::min(end_, kHistory);
+    history_.assign(reinterpret_cast<const char*>(buf_.data() + end_ - keep), keep);
     pos_ = 0;
     end_ = in_.read(std::span<uint8_t>(buf_.data(), buf_.size()));
     return end_ > 0;
   }
 
+  static constexpr size_t kHistory = 16 * 1024;
+
   InputStream& in_;
   std::vector<uint8_t> buf_;
+  std::string history_;
   size_t pos_ = 0;
   size_t end_ = 0;
 };

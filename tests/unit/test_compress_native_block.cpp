@@ -80,7 +80,7 @@ Bytes makeFrame(uint8_t method, const Bytes& payload, uint32_t usize, std::optio
   f[16] = method;
   putLe32(&f[17], csize_override ? *csize_override : static_cast<uint32_t>(payload.size() + 9));
   putLe32(&f[21], usize);
-  std::memcpy(f.data() + 25, payload.data(), payload.size());
+  std::copy(payload.begin(), payload.end(), f.begin() + 25);
   const Hash128 h = cityHash128(f.data() + 16, f.size() - 16);
   putLe64(&f[0], h.low);
   putLe64(&f[8], h.high);

@@ -35,6 +35,23 @@ def _config_text(key, value):
     return str(value)
 
 
+def resolve_endpoint(interface, port, secure):
+    """(interface, port): https when secure, interface='https' or (no interface and) port 443 or
+    8443; default port 8123 for http, 8443 for https."""
+    try:
+        port = int(port or 0)
+    except (TypeError, ValueError):
+        raise ProgrammingError(f'invalid port {port!r}') from None
+    if interface is None:
+        interface = 'https' if _truthy(secure) or port in (443, 8443) else 'http'
+    interface = str(interface).lower()
+    if interface not in ('http', 'https'):
+        raise ProgrammingError(f'unsupported interface {interface!r} (http or https)')
+    if not port:
+        port = 8443 if interface == 'https' else 8123
+    return interface, port
+
+
 def _parse_dsn(dsn):
     """(args, extra) from scheme://user:pass@host:port/database?k=v; never echoes the DSN in
     errors (it may hold a password)."""
@@ -131,17 +148,9 @@ def create_client(*, host=None, username=None, password=None, database=None, int
             raise ProgrammingError(f'get_client() got an unsupported argument {key!r}')
 
     # Scheme and port (clickhouse-connect's rules).
-    interface = args.pop('interface', None)
-    port = int(args.pop('port', 0) or 0)
-    secure = _truthy(args.pop('secure', False))
-    if interface is None:
-        interface = 'https' if secure or port in (443, 8443) else 'http'
-    interface = str(interface).lower()
-    if interface not in ('http', 'https'):
-        raise ProgrammingError(f'unsupported interface {interface!r} (http or https)')
+    interface, port = resolve_endpoint(args.pop('interface', None), args.pop('port', None),
+                                       args.pop('secure', None))
     secure = interface == 'https'
-    if not port:
-        port = 8443 if secure else 8123
     password = args.pop('password', None) or ''
     username = args.pop('username', None)
     if not username:

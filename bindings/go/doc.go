@@ -1,0 +1,22 @@
+// Package chconnect is a ClickHouse client over HTTP(S) and the Native format, a thin Go layer
+// over the chconnect C library (libchconnect.so.1, found with pkg-config; see README.md).
+//
+//	c, err := chconnect.Open("http://default:password@127.0.0.1:8123/default")
+//	if err != nil { ... }
+//	defer c.Close()
+//	var n uint64
+//	err = c.QueryRow(ctx, "SELECT count() FROM system.tables").Scan(&n)
+//
+// Ownership: Client, Rows and Insert own C resources; Close each of them (a finalizer is only a
+// safety net). A Client may be shared by goroutines; a Rows or an Insert belongs to one
+// goroutine at a time. Blocks and Columns of a Rows are valid until the next block is read.
+//
+// Errors: every failure is an *Error with the library's Status, the ClickHouse exception code
+// and name, the HTTP status, the query id and the message; errors.Is(err, ErrTimeout) and the
+// other Err* sentinels test the Status. Passwords never appear in errors.
+//
+// Contexts: a context is checked before each request starts (and before each block of a Rows
+// is read, and before an Insert is sent). A request already in flight is bounded by the
+// client's timeouts (WithConnectTimeout, WithSendReceiveTimeout), not by the context;
+// in-flight cancellation is planned for a later version.
+package chconnect

@@ -1,0 +1,64 @@
+"""Fixtures for the chconnect suite. The server comes from the environment set by
+tests/server/start.sh; the suite FAILS (never skips) when it is missing."""
+
+import os
+import uuid
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+REQUIRED_ENV = ('CLICKHOUSE_URL', 'CLICKHOUSE_HTTPS_URL', 'CHC_TEST_CA', 'CHC_TEST_OTHER_CA', 'CHC_TEST_HOST',
+                'CHC_TEST_HTTP_PORT', 'CHC_TEST_HTTPS_PORT', 'CHC_TEST_USER', 'CHC_TEST_PASSWORD')
+
+
+class ServerEnv:
+    def __init__(self):
+        missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
+        if missing:
+            pytest.fail('chconnect tests need a ClickHouse server: missing environment variables '
+                        f'{", ".join(missing)}. Start one with: eval "$(tests/server/start.sh)"',
+                        pytrace=False)
+        self.url = os.environ['CLICKHOUSE_URL']
+        self.https_url = os.environ['CLICKHOUSE_HTTPS_URL']
+        self.ca = os.environ['CHC_TEST_CA']
+        self.other_ca = os.environ['CHC_TEST_OTHER_CA']
+        self.host = os.environ['CHC_TEST_HOST']
+        self.http_port = int(os.environ['CHC_TEST_HTTP_PORT'])
+        self.https_port = int(os.environ['CHC_TEST_HTTPS_PORT'])
+        self.user = os.environ['CHC_TEST_USER']
+        self.password = os.environ['CHC_TEST_PASSWORD']
+        https = urlparse(self.https_url)
+        self.https_host = https.hostname  # "localhost": the name in the server certificate
+        self.database = unquote(urlparse(self.url).path.strip('/')) or 'default'
+
+    def client_args(self, **overrides):
+        args = dict(host=self.host, port=self.http_port, username=self.user, password=self.password)
+        args.update(overrides)
+        return args
+
+    def https_args(self, **overrides):
+        args = dict(host=self.https_host, port=self.https_port, username=self.user, password=self.password,
+                    secure=True)
+        args.update(overrides)
+        return args
+
+
+@pytest.fixture(scope='session')
+def server():
+    return ServerEnv()
+
+
+@pytest.fixture(scope='session')
+def client(server):
+    import chconnect
+    c = chconnect.get_client(**server.client_args())
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def table_name(client):
+    """A unique table name (suites may run concurrently on one server); dropped afterwards."""
+    name = f'chc_py_{uuid.uuid4().hex[:12]}'
+    yield name
+    client.command(f'DROP TABLE IF EXISTS {name}')
