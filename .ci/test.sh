@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# README command 2: every test suite. Installs what is missing, builds, starts a real ClickHouse
+# server, runs ctest (cmocka unit + server tests), the same C tests under ASan+UBSan, pytest,
+# go test and cargo test, then stops the server. Exits non-zero if anything failed.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+install_system_packages
+python_env pytest clickhouse-cityhash
+build_and_install
+export PATH="$BUILD/venv/bin:$PATH"
+start_server
+
+failed=()
+run_suite() {
+  local name="$1"
+  shift
+  log "$name"
+  if "$@"; then echo "suite $name: ok" >&2; else echo "suite $name: FAILED" >&2; failed+=("$name"); fi
+}
+
+run_suite "packaging (installed prefix)" "$ROOT/tests/packaging/check.sh" "$PREFIX"
+run_suite "ctest (cmocka, real server)" ctest --test-dir "$BUILD" --output-on-failure -j 2
+
+asan_suite() {
+  local asan="$BUILD-asan"
+  cmake -S "$ROOT" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHC_SANITIZE=ON \
+    -DPython3_EXECUTABLE="$BUILD/venv/bin/python" \
+    -DCHC_CURL_SOURCE_DIR="$(ls -d "$BUILD"/_deps/curl-src/curl-*/ | head -1)" >&2 &&
+    cmake --build "$asan" -j "$JOBS" >&2 &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir "$asan" --output-on-failure -j 2
+}
+run_suite "ctest under ASan+UBSan" asan_suite
+
+python_suite() {
+  "$BUILD/venv/bin/python" -m pip install -q "$ROOT/bindings/python" >&2 &&
+    (cd "$ROOT/bindings/python" && "$BUILD/venv/bin/python" -m pytest -q tests)
+}
+run_suite "pytest (bindings/python)" python_suite
+
+go_suite() { (cd "$ROOT/bindings/go" && go vet ./... && go test -count=1 ./...); }
+run_suite "go test (bindings/go)" go_suite
+
+rust_suite() { (cd "$ROOT/bindings/rust" && cargo test -q); }
+run_suite "cargo test (bindings/rust)" rust_suite
+
+stop_server
+if ((${#failed[@]})); then
+  printf '\nFAILED suites: %s\n' "${failed[*]}" >&2
+  exit 1
+fi
+printf '\nall suites passed\n' >&2
