@@ -17,6 +17,15 @@ std::unique_ptr<chc_builder> makeBuilderHandle(Column* column) {
 
 }  // namespace chc::capi
 
+namespace {
+// Outside extern "C": a template there would get C linkage and clashing symbol names.
+template <class F>
+chc_status append(chc_builder* builder, chc_error** err, const F& f) {
+  if (!builder) return nullArgument(err, "builder");
+  return guarded(err, [&] { f(*builder->column); });
+}
+}  // namespace
+
 extern "C" {
 
 chc_status chc_client_insert_begin(chc_client* client, const char* table, const char* const* columns,
@@ -90,11 +99,6 @@ chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc_error**
       *out = release(std::move(r));
     }
   });
-}
-
-static chc_status append(chc_builder* builder, chc_error** err, const auto& f) {
-  if (!builder) return nullArgument(err, "builder");
-  return guarded(err, [&] { f(*builder->column); });
 }
 
 chc_status chc_builder_append_int64(chc_builder* builder, int64_t value, chc_error** err) {
