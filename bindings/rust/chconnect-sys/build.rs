@@ -42,10 +42,7 @@ fn main() {
         ),
     };
     let header = find_header(&lib.include_paths).unwrap_or_else(|| {
-        panic!(
-            "chconnect-sys: chconnect/chconnect.h not found in the pkg-config include dirs {:?}",
-            lib.include_paths
-        )
+        panic!("chconnect-sys: chconnect/chconnect.h not found in the pkg-config include dirs {:?}", lib.include_paths)
     });
     println!("cargo:rerun-if-changed={}", header.display());
     // Exported to dependents' build scripts as DEP_CHCONNECT_INCLUDE / DEP_CHCONNECT_LIBDIR.
@@ -83,11 +80,8 @@ fn main() {
     for dir in &lib.include_paths {
         builder = builder.clang_arg(format!("-I{}", dir.display()));
     }
-    let bindings = builder
-        .generate()
-        .unwrap_or_else(|e| panic!("chconnect-sys: bindgen failed on {}: {e}", header.display()));
+    let bindings =
+        builder.generate().unwrap_or_else(|e| panic!("chconnect-sys: bindgen failed on {}: {e}", header.display()));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    bindings
-        .write_to_file(out.join("bindings.rs"))
-        .expect("chconnect-sys: cannot write bindings.rs");
+    bindings.write_to_file(out.join("bindings.rs")).expect("chconnect-sys: cannot write bindings.rs");
 }

@@ -5,11 +5,13 @@
 use chconnect::{Client, Value};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let url = std::env::var("CLICKHOUSE_URL").map_err(|_| "set CLICKHOUSE_URL, e.g. http://default:password@127.0.0.1:8123/default")?;
+    let url = std::env::var("CLICKHOUSE_URL")
+        .map_err(|_| "set CLICKHOUSE_URL, e.g. http://default:password@127.0.0.1:8123/default")?;
     let client = Client::open(&url)?;
 
     client.command("DROP TABLE IF EXISTS new_table")?;
-    client.command("CREATE TABLE new_table (key UInt32, value String, metric Float64) ENGINE MergeTree ORDER BY key")?;
+    client
+        .command("CREATE TABLE new_table (key UInt32, value String, metric Float64) ENGINE MergeTree ORDER BY key")?;
 
     let mut insert = client.insert("new_table", &["key", "value", "metric"])?;
     insert.append_row(&[Value::from(1000u32), Value::from("String Value 1000"), Value::from(5.233)])?;

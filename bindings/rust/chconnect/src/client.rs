@@ -103,7 +103,8 @@ impl Client {
         let mut out: *mut sys::chc_client = ptr::null_mut();
         // SAFETY: live config (copied by the library); on success we own *out.
         call(|err| unsafe { sys::chc_client_open(config.0.as_ptr(), &mut out, err) })?;
-        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_open returned no client"))?;
+        let raw =
+            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_open returned no client"))?;
         Ok(Client { raw: Arc::new(RawClient(raw)) })
     }
 
@@ -141,7 +142,8 @@ impl Client {
         let mut out: *mut sys::chc_result = ptr::null_mut();
         // SAFETY: live client and query; on success we own *out.
         call(|err| unsafe { sys::chc_client_query(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
-        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query returned no result"))?;
+        let raw =
+            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query returned no result"))?;
         Ok(Rows::from_raw(raw))
     }
 
@@ -168,7 +170,8 @@ impl Client {
         call(|err| unsafe {
             sys::chc_client_insert_begin(self.ptr(), t.as_ptr(), ptrs.as_ptr(), ptrs.len(), q_ptr, &mut out, err)
         })?;
-        let raw = NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_insert_begin returned no insert"))?;
+        let raw = NonNull::new(out)
+            .ok_or_else(|| Error::new(Status::Internal, "chc_client_insert_begin returned no insert"))?;
         // SAFETY: a live insert we now own.
         unsafe { Insert::from_raw(raw) }
     }

@@ -438,10 +438,7 @@ fn fixed<const N: usize>(data: &[u8], row: usize) -> Result<[u8; N]> {
 /// Offsets `[start, end]` of a String/Array column as a checked element range.
 fn offset_range(offsets: &[i64], row: usize, limit: usize) -> Result<(usize, usize)> {
     let get = |i: usize| {
-        offsets
-            .get(i)
-            .and_then(|&o| usize::try_from(o).ok())
-            .ok_or_else(|| protocol("offsets are missing or negative"))
+        offsets.get(i).and_then(|&o| usize::try_from(o).ok()).ok_or_else(|| protocol("offsets are missing or negative"))
     };
     let (a, b) = (get(row)?, get(row + 1)?);
     if a > b || b > limit {
@@ -527,9 +524,8 @@ fn decode(col: &Column, ty: &DataType, start: usize, end: usize, out: &mut Vec<V
             }
             Ok(())
         }
-        Kind::Other(_) => Err(Error::new(
-            Status::NotSupported,
-            format!("reading values of type {} is not supported", ty.name()),
-        )),
+        Kind::Other(_) => {
+            Err(Error::new(Status::NotSupported, format!("reading values of type {} is not supported", ty.name())))
+        }
     }
 }

@@ -14,7 +14,8 @@ pub fn env(name: &str) -> String {
 }
 
 pub fn client() -> Client {
-    Client::open(&env("CHC_TEST_URL")).expect("open the test client")
+    // A short receive timeout turns a hung query into a failure instead of a stuck suite.
+    Client::open_with(&env("CHC_TEST_URL"), &[("send_receive_timeout", "60")]).expect("open the test client")
 }
 
 /// A table name unique across concurrent test runs and tests.
