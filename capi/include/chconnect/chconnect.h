@@ -373,7 +373,8 @@ CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc
 /*
  * Builders append one value to a column. A value of the wrong kind gives CHC_E_TYPE and leaves the
  * column unchanged; an out-of-range number (e.g. 300 into UInt8) gives CHC_E_TYPE.
- *   append_int64 / append_uint64: integer kinds, Date (days), DateTime (seconds)
+ *   append_int64 / append_uint64: integer kinds, Date (days), DateTime (seconds), and Float32/64
+ *                  (converted to the nearest float)
  *   append_double: Float32/Float64 (and integer kinds when the value is integral and in range)
  *   append_string: String, FixedString(N) (len <= N, zero-padded)
  *   append_null:   Nullable columns only
