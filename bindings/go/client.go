@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -49,7 +50,14 @@ func OpenConfig(config map[string]string, opts ...Option) (*Client, error) {
 	return open(url, hasURL, append(kv, collect(opts)...))
 }
 
+// LibraryVersion returns the version of the loaded libchconnect, e.g. "0.1.0".
+func LibraryVersion() string { return capi.Chc_version() }
+
 func open(url string, hasURL bool, kv []keyValue) (*Client, error) {
+	// The header asks loaders to check this: a library of another ABI major must not be used.
+	if abi := capi.Chc_abi_version(); abi != uint(capi.CHC_ABI_VERSION) {
+		return nil, errorf(StatusNotSupported, "libchconnect ABI %d loaded, this package needs ABI %d", abi, capi.CHC_ABI_VERSION)
+	}
 	cfg := capi.Config(capi.Chc_config_new().Swigcptr())
 	if cfg == 0 {
 		return nil, errorf(StatusNoMem, "out of memory")
@@ -57,11 +65,17 @@ func open(url string, hasURL bool, kv []keyValue) (*Client, error) {
 	defer capi.Chc_config_free(cfg)
 	var e capi.Error
 	if hasURL {
+		if strings.IndexByte(url, 0) >= 0 {
+			return nil, errorf(StatusInvalidArgument, "URL contains a NUL byte")
+		}
 		if err := check(capi.Chc_config_set_url(cfg, url, &e), e); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range kv {
+		if err := p.check(); err != nil {
+			return nil, err
+		}
 		if err := check(capi.Chc_config_set(cfg, p.key, p.value, &e), e); err != nil {
 			return nil, err
 		}
@@ -149,6 +163,10 @@ func newQuery(sql string, opts []Option) (capi.Query, error) {
 	}
 	var e capi.Error
 	for _, p := range collect(opts) {
+		if err := p.check(); err != nil {
+			capi.Chc_query_free(q)
+			return 0, err
+		}
 		if err := check(capi.Chc_query_set(q, p.key, p.value, &e), e); err != nil {
 			capi.Chc_query_free(q)
 			return 0, err
@@ -238,6 +256,12 @@ func (c *Client) Insert(ctx context.Context, table string, columns []string, opt
 			return nil, err
 		}
 		defer capi.Chc_query_free(q)
+	}
+	// Names travel as C strings: a NUL byte would silently cut them.
+	for _, name := range append([]string{table}, columns...) {
+		if strings.IndexByte(name, 0) >= 0 {
+			return nil, errorf(StatusInvalidArgument, "table or column name %q contains a NUL byte", name)
+		}
 	}
 	var e capi.Error
 	var ins capi.Insert

@@ -3,6 +3,7 @@ package chconnect
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +17,15 @@ type Option func(*optionList)
 type QueryOption = Option
 
 type keyValue struct{ key, value string }
+
+// check rejects NUL bytes, which C strings would silently cut. The value is not quoted in the
+// message: it may be a password.
+func (kv keyValue) check() error {
+	if strings.IndexByte(kv.key, 0) >= 0 || strings.IndexByte(kv.value, 0) >= 0 {
+		return errorf(StatusInvalidArgument, "option %q: key or value contains a NUL byte", strings.ReplaceAll(kv.key, "\x00", ""))
+	}
+	return nil
+}
 
 type optionList struct{ kv []keyValue }
 

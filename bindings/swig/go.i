@@ -12,7 +12,10 @@
  *   (const char* sql, size_t sql_len), (const char* data, size_t len) -> string, passed without a copy
  *   (const void* data, size_t len)      ->  []byte, passed without a copy
  *   (const char* const* columns, size_t ncolumns) -> []string
- *   const void* / const char* with a length as return values -> unsafe.Pointer / *byte (zero-copy)
+ *   const char* return values           ->  string, copied into Go memory at once
+ *   chc_column_data / chc_response_body returns -> unsafe.Pointer / *byte (zero-copy, with a length)
+ * The handle types keep SWIG's names for incomplete structs (SwigcptrStruct_SS_chc_client, ...);
+ * bindings/go/internal/capi/handles.go gives them short aliases.
  */
 
 /* Link flags for every file of the generated package; pkg-config finds the installed library. */
@@ -100,6 +103,16 @@ CHC_GO_OUT_HANDLE(chc_insert, SwigcptrStruct_SS_chc_insert)
   }
 %}
 %typemap(freearg) (const char* const* columns, size_t ncolumns) %{free(names_tmp$argnum);%}
+
+/* ---- borrowed strings returned by value (names, messages, query ids) -------------------------
+ * SWIG's default mallocs a copy in C and frees it from Go through a uintptr, which `go vet`
+ * flags (unsafeptr). Instead C returns a Go string header over the borrowed bytes and Go copies
+ * them at once (strings.Clone), before anything can free them. */
+%typemap(out) const char * %{
+  $result.p = (char*)$1;
+  $result.n = $1 ? (intgo)strlen($1) : 0;
+%}
+%typemap(goout) const char * %{$result = strings.Clone($1)%}
 
 /* ---- zero-copy returns ---------------------------------------------------------------------
  * chc_column_data: the column's contiguous buffer, read through unsafe.Slice with its length.

@@ -179,18 +179,6 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-type swig_gostring struct {
-	p uintptr
-	n int
-}
-
-func swigCopyString(s string) string {
-	p := *(*swig_gostring)(unsafe.Pointer(&s))
-	r := string((*[0x7fffffff]byte)(unsafe.Pointer(p.p))[:p.n])
-	Swig_free(p.p)
-	return r
-}
-
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
 	C._wrap_Swig_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
@@ -223,7 +211,7 @@ func Chc_version() (_swig_ret string) {
 	swig_r_p := C._wrap_chc_version_capi_e8166f927d391179()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -261,7 +249,7 @@ func Chc_status_name(arg1 int) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_status_name_capi_e8166f927d391179(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -283,7 +271,7 @@ func Chc_error_message(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_error_message_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -300,7 +288,7 @@ func Chc_error_server_name(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_error_server_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -317,7 +305,7 @@ func Chc_error_query_id(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_error_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -448,7 +436,7 @@ func Chc_response_query_id(arg1 Struct_SS_chc_response) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_response_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -527,7 +515,7 @@ func Chc_type_name(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_type_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -559,7 +547,7 @@ func Chc_type_timezone(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_type_timezone_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -597,7 +585,7 @@ func Chc_result_query_id(arg1 Struct_SS_chc_result) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_result_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -657,7 +645,7 @@ func Chc_column_name(arg1 Struct_SS_chc_column) (_swig_ret string) {
 	swig_r_p := C._wrap_chc_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 
@@ -819,7 +807,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
-	swig_r_1 = swigCopyString(swig_r)
+	swig_r_1 = strings.Clone(swig_r)
 	return swig_r_1
 }
 

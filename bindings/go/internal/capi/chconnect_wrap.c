@@ -163,15 +163,6 @@ typedef struct { void* array; intgo len; intgo cap; } _goslice_;
 
 
 
-static _gostring_ Swig_AllocateString(const char *p, size_t l) {
-  _gostring_ ret;
-  ret.p = (char*)malloc(l);
-  memcpy(ret.p, p, l);
-  ret.n = l;
-  return ret;
-}
-
-
 static void Swig_free(void* p) {
   free(p);
 }
@@ -230,7 +221,10 @@ _gostring_ _wrap_chc_version_capi_e8166f927d391179() {
   
   
   result = (char *)chc_version();
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -265,7 +259,10 @@ _gostring_ _wrap_chc_status_name_capi_e8166f927d391179(intgo _swig_go_0) {
   arg1 = (chc_status)_swig_go_0; 
   
   result = (char *)chc_status_name(arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -301,7 +298,10 @@ _gostring_ _wrap_chc_error_message_capi_e8166f927d391179(struct chc_error *_swig
   arg1 = *(chc_error **)&_swig_go_0; 
   
   result = (char *)chc_error_message((struct chc_error const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -327,7 +327,10 @@ _gostring_ _wrap_chc_error_server_name_capi_e8166f927d391179(struct chc_error *_
   arg1 = *(chc_error **)&_swig_go_0; 
   
   result = (char *)chc_error_server_name((struct chc_error const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -353,7 +356,10 @@ _gostring_ _wrap_chc_error_query_id_capi_e8166f927d391179(struct chc_error *_swi
   arg1 = *(chc_error **)&_swig_go_0; 
   
   result = (char *)chc_error_query_id((struct chc_error const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -578,7 +584,10 @@ _gostring_ _wrap_chc_response_query_id_capi_e8166f927d391179(struct chc_response
   arg1 = *(chc_response **)&_swig_go_0; 
   
   result = (char *)chc_response_query_id((struct chc_response const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -679,7 +688,10 @@ _gostring_ _wrap_chc_type_name_capi_e8166f927d391179(struct chc_type *_swig_go_0
   arg1 = *(chc_type **)&_swig_go_0; 
   
   result = (char *)chc_type_name((struct chc_type const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -733,7 +745,10 @@ _gostring_ _wrap_chc_type_timezone_capi_e8166f927d391179(struct chc_type *_swig_
   arg1 = *(chc_type **)&_swig_go_0; 
   
   result = (char *)chc_type_timezone((struct chc_type const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -792,7 +807,10 @@ _gostring_ _wrap_chc_result_query_id_capi_e8166f927d391179(struct chc_result *_s
   arg1 = *(chc_result **)&_swig_go_0; 
   
   result = (char *)chc_result_query_id((struct chc_result const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -894,7 +912,10 @@ _gostring_ _wrap_chc_column_name_capi_e8166f927d391179(struct chc_column *_swig_
   arg1 = *(chc_column **)&_swig_go_0; 
   
   result = (char *)chc_column_name((struct chc_column const *)arg1);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
@@ -1177,7 +1198,10 @@ _gostring_ _wrap_chc_insert_column_name_capi_e8166f927d391179(struct chc_insert 
   arg2 = (size_t)_swig_go_1; 
   
   result = (char *)chc_insert_column_name((struct chc_insert const *)arg1,arg2);
-  _swig_go_result = Swig_AllocateString((char*)result, result ? strlen((char*)result) : 0); 
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
   return _swig_go_result;
 }
 
