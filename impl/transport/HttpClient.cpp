@@ -444,18 +444,21 @@ void Transfer::driveUntil(const std::function<bool()>& pred) {
 
     CURL* e = slot->easy.get();
     auto now = clock::now();
+    // Bytes moved: response headers + body received, request head + body sent.
+    curl_off_t uploaded = 0;
+    long request_head = 0;
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_head);
+    const uint64_t moved = received + static_cast<uint64_t>(uploaded) + static_cast<uint64_t>(request_head);
     if (!connected) {
       // Until connect + TLS handshake are done, CURLOPT_CONNECTTIMEOUT_MS is the limit.
       curl_off_t pretransfer = 0;
       curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-      if (pretransfer > 0) {
+      if (pretransfer > 0 || moved > 0) {
         connected = true;
         last_move = now;
       }
     }
-    curl_off_t uploaded = 0;
-    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &uploaded);
-    const uint64_t moved = received + static_cast<uint64_t>(uploaded);
     if (moved != last_bytes) {
       last_bytes = moved;
       last_move = now;

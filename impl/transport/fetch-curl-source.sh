@@ -126,6 +126,8 @@ fi
 rm -rf "${dest:?}/$src_name"
 mv "$work/$src_name" "$dest/$src_name"
 # keep the Debian package files (.dsc, .orig.tar.*, .debian.tar.*) for reference
-for f in "$work"/curl_*; do [ -f "$f" ] && mv "$f" "$dest/"; done
+for f in "$work"/curl_*; do
+  if [ -f "$f" ]; then mv "$f" "$dest/"; fi
+done
 echo "$dest/$src_name" >"$marker"
 echo "$dest/$src_name"

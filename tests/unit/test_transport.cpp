@@ -20,6 +20,7 @@
 #include <cstring>
 #include <csetjmp>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -236,6 +237,39 @@ struct SilentServerForTimeoutTest : LocalServer {
   SilentServerForTimeoutTest() : LocalServer([](int, int) {}) {}
 };
 
+// Stands in for a server that answers the first request on a connection, then goes silent
+// (keeps the connection open, never answers the second request).
+struct AnswerOnceThenSilentServerForTimeoutTest : LocalServer {
+  AnswerOnceThenSilentServerForTimeoutTest()
+      : LocalServer([](int fd, int) {
+          static const std::string ok =
+              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
+          if (readRequest(fd)) sendAll(fd, ok);
+          readRequest(fd);
+        }) {}
+};
+
+// Stands in for a server that stalls in the middle of a response body.
+struct StallingBodyServerForTimeoutTest : LocalServer {
+  StallingBodyServerForTimeoutTest()
+      : LocalServer([](int fd, int) {
+          if (readRequest(fd)) sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+        }) {}
+};
+
+// Stands in for a newer server failing mid-stream (spec §9.2): a chunked body that ends with the
+// exception text and then the connection closes without the final chunk.
+struct BrokenChunkedServerForMidStreamErrorTest : LocalServer {
+  BrokenChunkedServerForMidStreamErrorTest()
+      : LocalServer([](int fd, int) {
+          if (!readRequest(fd)) return;
+          sendAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "5\r\nhello\r\n"
+                      "1f\r\nCode: 395. DB::Exception: boom\n\r\n");
+          ::shutdown(fd, SHUT_RDWR);
+        }) {}
+};
+
 // Stands in for a kept-alive connection that the server closes just as the client reuses it:
 // the first connection answers one request with keep-alive, then reads the second request and
 // closes without answering; later connections answer normally.
@@ -307,6 +341,94 @@ struct ListenerWithFullBacklogForConnectTimeoutTest {
   int listen_fd = -1;
   uint16_t port = 0;
   std::vector<int> fillers;
+};
+
+// Stands in for a server that keeps connections alive for a short time only
+// ("Keep-Alive: timeout=2"), answering every request on a connection.
+struct ShortKeepAliveServerForIdleTest : LocalServer {
+  ShortKeepAliveServerForIdleTest()
+      : LocalServer([](int fd, int) {
+          static const std::string ok =
+              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=2\r\n\r\nok\n";
+          while (readRequest(fd)) sendAll(fd, ok);
+        }) {}
+};
+
+// Reads up to the end of an HTTP request head; returns the head, `rest` gets bytes after it.
+std::string readHead(int fd, std::string* rest) {
+  std::string data;
+  char buf[4096];
+  size_t end;
+  while ((end = data.find("\r\n\r\n")) == std::string::npos) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    data.append(buf, static_cast<size_t>(n));
+  }
+  *rest = data.substr(end + 4);
+  return data.substr(0, end + 4);
+}
+
+int connectLoopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void relay(int a, int b) {
+  pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+  char buf[65536];
+  for (;;) {
+    if (::poll(p, 2, 10000) <= 0) return;
+    for (int i = 0; i < 2; ++i) {
+      if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        ssize_t n = ::recv(p[i].fd, buf, sizeof buf, 0);
+        if (n <= 0) return;
+        sendAll(p[1 - i].fd, std::string(buf, static_cast<size_t>(n)));
+      }
+    }
+  }
+}
+
+// Stands in for a forward HTTP proxy: records each connection's first request head, then relays
+// to the target port on 127.0.0.1 (any host name). CONNECT gets "200" and a raw tunnel; an
+// absolute-form request is forwarded as is.
+struct RelayProxyForProxyTest : LocalServer {
+  RelayProxyForProxyTest()
+      : LocalServer([this](int fd, int) {
+          std::string rest;
+          std::string head = readHead(fd, &rest);
+          if (head.empty()) return;
+          {
+            std::lock_guard lock(mu);
+            heads.push_back(head);
+          }
+          // target port: "CONNECT host:port HTTP/1.1" or "POST http://host:port/... HTTP/1.1"
+          size_t sp = head.find(' ');
+          std::string target = head.substr(sp + 1, head.find(' ', sp + 1) - sp - 1);
+          bool is_connect = head.compare(0, 8, "CONNECT ") == 0;
+          if (!is_connect) target = target.substr(target.find("://") + 3);
+          target = target.substr(0, target.find('/'));
+          uint16_t port = static_cast<uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+          int up = connectLoopback(port);
+          if (up < 0) return;
+          if (is_connect) {
+            sendAll(fd, "HTTP/1.1 200 Connection established\r\n\r\n");
+          } else {
+            sendAll(up, head);
+          }
+          if (!rest.empty()) sendAll(up, rest);
+          relay(fd, up);
+          ::close(up);
+        }) {}
+  std::mutex mu;
+  std::vector<std::string> heads;
 };
 
 HttpOptions localOptions(uint16_t port) {
@@ -567,6 +689,55 @@ void test_environment_proxy_ignored(void**) {
   assert_string_equal(got.c_str(), "9\n");
 }
 
+void test_keep_alive_timeout_respected(void**) {
+  // The server says "Keep-Alive: timeout=2": an idle connection is reused for ~1 s, not after.
+  ShortKeepAliveServerForIdleTest server;
+  HttpClient c(localOptions(server.port()));
+  assert_string_equal(run(c, "SELECT 1").c_str(), "ok\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  assert_string_equal(run(c, "SELECT 1").c_str(), "ok\n");
+  assert_int_equal(c.connectionsOpened(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  assert_string_equal(run(c, "SELECT 1").c_str(), "ok\n");
+  assert_int_equal(c.connectionsOpened(), 2);
+  assert_int_equal(server.accepted(), 2);
+}
+
+void test_http_through_proxy(void**) {
+  RelayProxyForProxyTest proxy;
+  HttpOptions o = httpOptions();
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  HttpClient c(o);
+  assert_string_equal(run(c, "SELECT 1").c_str(), "1\n");
+  assert_string_equal(run(c, "SELECT 2").c_str(), "2\n");
+  assert_int_equal(c.connectionsOpened(), 1);
+  std::lock_guard lock(proxy.mu);
+  assert_int_equal(proxy.heads.size(), 1);
+  const std::string& head = proxy.heads[0];
+  const std::string line = "POST http://" + o.endpoint.host + ":" + std::to_string(o.endpoint.port) +
+                           "/?database=default HTTP/1.1\r\n";
+  assert_true(head.compare(0, line.size(), line) == 0);
+  assert_true(contains(head, "Authorization: Basic " + base64(o.username + ":" + o.password) + "\r\n"));
+  assert_true(contains(head, "User-Agent: chconnect-test/0.1\r\n"));
+  assert_true(contains(head, "Content-Length: 8\r\n"));
+  assert_false(contains(head, "Content-Type"));
+  assert_false(contains(head, "Expect"));
+  assert_false(contains(head, "Accept-Encoding"));
+}
+
+void test_https_through_proxy(void**) {
+  RelayProxyForProxyTest proxy;
+  HttpOptions o = httpsOptions(requireEnv("CHC_TEST_CA"));
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  HttpClient c(o);
+  assert_string_equal(run(c, "SELECT 1").c_str(), "1\n");
+  std::lock_guard lock(proxy.mu);
+  assert_int_equal(proxy.heads.size(), 1);
+  const std::string line = "CONNECT " + o.endpoint.host + ":" + std::to_string(o.endpoint.port) + " HTTP/1.1\r\n";
+  assert_true(proxy.heads[0].compare(0, line.size(), line) == 0);
+  assert_false(contains(proxy.heads[0], "Authorization"));  // credentials stay inside the tunnel
+}
+
 void test_concurrent_requests(void**) {
   HttpOptions o = httpOptions();
   o.pool_size = 8;
@@ -597,7 +768,7 @@ void test_concurrent_requests(void**) {
               static_cast<unsigned long long>(c.connectionsOpened()));
   assert_int_equal(failures.load(), 0);
   assert_int_equal(ok.load(), 200);
-  assert_true(c.connectionsOpened() <= 4);
+  assert_true(c.connectionsOpened() <= 8);  // 4 when nothing closes a connection (the usual case)
   assert_true(c.idleConnections() <= 4);
 }
 
@@ -699,6 +870,66 @@ void test_receive_timeout(void**) {
   assert_int_equal(server.accepted(), 1);
 }
 
+void test_receive_timeout_on_reused_connection(void**) {
+  AnswerOnceThenSilentServerForTimeoutTest server;
+  HttpOptions o = localOptions(server.port());
+  o.send_receive_timeout = std::chrono::milliseconds(300);
+  HttpClient c(o);
+  HttpRequest get;
+  get.method = "GET";
+  get.path_and_query = "/ping";
+  assert_string_equal(c.send(get)->readAll(100).c_str(), "ok\n");
+  auto t0 = Clock::now();
+  Error e = expectError([&] { c.send(get); });
+  double s = secondsSince(t0);
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Timeout));
+  assert_true(s >= 0.29 && s < 2.0);
+  assert_int_equal(c.connectionsOpened(), 1);
+}
+
+void test_receive_timeout_mid_body(void**) {
+  StallingBodyServerForTimeoutTest server;
+  HttpOptions o = localOptions(server.port());
+  o.send_receive_timeout = std::chrono::milliseconds(300);
+  HttpClient c(o);
+  auto resp = c.send(query("SELECT 1"));
+  assert_int_equal(resp->status(), 200);
+  uint8_t buf[100];
+  size_t got = 0;
+  auto t0 = Clock::now();
+  Error e = expectError([&] {
+    for (;;) {
+      size_t n = resp->read(std::span<uint8_t>(buf + got, sizeof buf - got));
+      if (n == 0) break;
+      got += n;
+    }
+  });
+  double s = secondsSince(t0);
+  std::printf("# stalled body: %zu bytes, then after %.3f s: %s\n", got, s, e.what());
+  assert_int_equal(got, 10);  // the bytes that came are delivered before the error
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Timeout));
+  assert_int_equal(e.server().http_status, 200);
+  assert_true(s >= 0.29 && s < 2.0);
+  // the error sticks
+  assert_int_equal(static_cast<int>(expectError([&] { resp->read(buf); }).kind()),
+                   static_cast<int>(ErrorKind::Timeout));
+}
+
+void test_broken_chunked_body_delivers_bytes_then_fails(void**) {
+  BrokenChunkedServerForMidStreamErrorTest server;
+  HttpClient c(localOptions(server.port()));
+  auto resp = c.send(query("SELECT 1"));
+  assert_int_equal(resp->status(), 200);
+  std::string got;
+  Error e = expectError([&] {
+    uint8_t buf[7];  // small reads
+    for (size_t n; (n = resp->read(buf)) > 0;) got.append(reinterpret_cast<char*>(buf), n);
+  });
+  std::printf("# broken chunked body: %s\n", e.what());
+  assert_string_equal(got.c_str(), "helloCode: 395. DB::Exception: boom\n");
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Network));
+}
+
 void test_stale_keep_alive_retried_once(void**) {
   KeepAliveThenCloseServerForRetryTest server;
   HttpClient c(localOptions(server.port()));
@@ -747,6 +978,9 @@ int main() {
       cmocka_unit_test(test_large_post_body),
       cmocka_unit_test(test_wrong_password),
       cmocka_unit_test(test_environment_proxy_ignored),
+      cmocka_unit_test(test_keep_alive_timeout_respected),
+      cmocka_unit_test(test_http_through_proxy),
+      cmocka_unit_test(test_https_through_proxy),
       cmocka_unit_test(test_concurrent_requests),
       cmocka_unit_test(test_https_verified),
       cmocka_unit_test(test_https_other_ca_fails),
@@ -756,6 +990,9 @@ int main() {
       cmocka_unit_test(test_connection_refused),
       cmocka_unit_test(test_connect_timeout),
       cmocka_unit_test(test_receive_timeout),
+      cmocka_unit_test(test_receive_timeout_on_reused_connection),
+      cmocka_unit_test(test_receive_timeout_mid_body),
+      cmocka_unit_test(test_broken_chunked_body_delivers_bytes_then_fails),
       cmocka_unit_test(test_stale_keep_alive_retried_once),
       cmocka_unit_test(test_stale_keep_alive_send_failure_retried_once),
       cmocka_unit_test(test_fresh_connection_not_retried),
