@@ -30,7 +30,7 @@ std::unique_ptr<InputStream> makeDecodingStream(ContentEncoding encoding, std::u
 // compressed stream, then calls dest.finish(). level -1 = the codec's default (gzip/deflate 6,
 // zstd 3, lz4 0 = fast); otherwise gzip/deflate 0..9, lz4 0..12 (>= 3 is LZ4HC), zstd any level
 // zstd accepts; others throw Error(InvalidArgument). Identity forwards bytes unchanged.
-// lz4 and zstd frames carry a content checksum so that the receiver detects corruption.
+// zstd frames carry a content checksum (cheap xxh64); lz4 frames do not (see Lz4FrameCodec.cpp).
 std::unique_ptr<OutputSink> makeEncodingSink(ContentEncoding encoding, OutputSink& dest, int level = -1);
 
 }  // namespace chc::compress

@@ -129,7 +129,7 @@ class NativeBlockDecoder final : public InputStream {
     csize_ = csize;
     usize_ = usize;
 
-    if (frame_.size() < kBlockHeaderSize) frame_.resize(std::min<size_t>(csize_, kInitialFrameBuffer) + kBlockHeaderSize);
+    if (frame_.size() < kBlockHeaderSize) frame_.resize(kBlockHeaderSize);
     std::memcpy(frame_.data(), head + kMethodOffset, kBlockHeaderSize);
     size_t have = kBlockHeaderSize;
     while (have < csize_) {
@@ -189,7 +189,8 @@ class NativeBlockDecoder final : public InputStream {
       case static_cast<uint8_t>(BlockMethod::Zstd): {
         if (!zstd_) zstd_ = detail::newZstdDCtx();
         const size_t n = ZSTD_decompressDCtx(zstd_.get(), dst, usize_, src.data(), src.size());
-        if (ZSTD_isError(n)) throwProtocol(std::string("corrupt zstd data in compressed block: ") + ZSTD_getErrorName(n));
+        if (ZSTD_isError(n))
+          throwProtocol(std::string("corrupt zstd data in compressed block: ") + ZSTD_getErrorName(n));
         if (n != usize_)
           throwProtocol("zstd data in compressed block decoded to " + std::to_string(n) + " bytes, expected " +
                         std::to_string(usize_));

@@ -95,7 +95,8 @@ class ZlibEncoder final : public BufferedEncoder {
  public:
   ZlibEncoder(OutputSink& dest, int level, bool gzip)
       : BufferedEncoder(dest, kEncoderOutputSize, gzip ? "gzip" : "deflate") {
-    if (level < -1 || level > 9) throwInvalid(name() + " compression level must be -1 or 0..9, got " + std::to_string(level));
+    if (level < -1 || level > 9)
+      throwInvalid(name() + " compression level must be -1 or 0..9, got " + std::to_string(level));
     // Z_DEFAULT_COMPRESSION (-1) is zlib's level 6.
     zs_.initDeflate(level, gzip ? kGzipWindowBits : kZlibWindowBits);
   }

@@ -167,16 +167,6 @@ Caught catchError(F&& f) {
   return c;
 }
 
-// Returns f()'s result; an exception becomes a test failure naming `what` instead of aborting
-// the whole test program.
-template <class F>
-auto must(F&& f, const char* what) -> decltype(f()) {
-  decltype(f()) result{};
-  const Caught c = catchError([&] { result = f(); });
-  if (c.thrown) fail_msg("%s: unexpected error: %s", what, c.message.c_str());
-  return result;
-}
-
 }  // namespace chc_test
 
 // Runs `stmt`, requires a chc::Error of `expected_kind` whose message contains `needle`.
