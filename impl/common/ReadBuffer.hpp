@@ -112,9 +112,14 @@ class ReadBuffer {
   }
 
   bool refill() {
-    // Keep the tail of what was consumed: a server's mid-stream error text may straddle a refill.
-    size_t keep = std::min(end_, kHistory);
-    history_.assign(reinterpret_cast<const char*>(buf_.data() + end_ - keep), keep);
+    // Keep the last kHistory bytes consumed, across any number of refills: a server's mid-stream
+    // error text may straddle reads of any size.
+    if (end_ >= kHistory) {
+      history_.assign(reinterpret_cast<const char*>(buf_.data() + end_ - kHistory), kHistory);
+    } else {
+      history_.append(reinterpret_cast<const char*>(buf_.data()), end_);
+      if (history_.size() > kHistory) history_.erase(0, history_.size() - kHistory);
+    }
     pos_ = 0;
     end_ = in_.read(std::span<uint8_t>(buf_.data(), buf_.size()));
     return end_ > 0;

@@ -27,6 +27,10 @@ void ArrayColumn::readData(ReadBuffer& in, size_t rows) {
 }
 
 void ArrayColumn::writeData(WriteBuffer& out) const {
+  if (static_cast<int64_t>(elements_->size()) != offsets_.back())
+    throwInvalid("column of type " + type().name() + " has " +
+                 std::to_string(static_cast<int64_t>(elements_->size()) - offsets_.back()) +
+                 " elements appended after its last row; close the row with end_array first");
   for (size_t i = 1; i < offsets_.size(); ++i) out.writeLE<uint64_t>(static_cast<uint64_t>(offsets_[i]));
   elements_->writeData(out);
 }

@@ -31,30 +31,7 @@ const std::unordered_map<std::string_view, SimpleType>& simpleTypes() {
   throwUnsupported("ClickHouse type " + name + " is not supported yet by chconnect");
 }
 
-// Re-spells an AST the way the server prints it, for error messages about unsupported types.
-std::string spell(const TypeAst& ast);
-
-std::string spellArg(const TypeArg& arg) {
-  switch (arg.kind) {
-    case TypeArg::Kind::Number: return arg.text;
-    case TypeArg::Kind::Quoted: return arg.text;
-    case TypeArg::Kind::Assigned: return quoteTypeString(arg.text) + " = " + arg.number;
-    case TypeArg::Kind::Type:
-      return (arg.element_name.empty() ? std::string() : arg.element_name + " ") + spell(arg.type.front());
-  }
-  return {};
-}
-
-std::string spell(const TypeAst& ast) {
-  std::string out = ast.name;
-  if (!ast.has_parens) return out;
-  out += '(';
-  for (size_t i = 0; i < ast.args.size(); ++i) {
-    if (i) out += ", ";
-    out += spellArg(ast.args[i]);
-  }
-  return out + ')';
-}
+std::string spell(const TypeAst& ast) { return spellType(ast); }
 
 TypePtr resolve(const TypeAst& ast);
 

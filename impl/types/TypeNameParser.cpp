@@ -38,6 +38,7 @@ class Parser {
   static bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
   std::string readIdentifier() {
+    if (atEnd() || !isIdentStart(s_[pos_])) fail("expected a name");
     size_t start = pos_;
     while (!atEnd() && isIdentChar(s_[pos_])) ++pos_;
     if (start == pos_) fail("expected a name");
@@ -163,6 +164,7 @@ class Parser {
         ++pos_;
         skipSpace();
         arg.kind = TypeArg::Kind::Assigned;
+        arg.name_quoted = true;
         arg.number = readBareToken();
       } else {
         arg.kind = TypeArg::Kind::Quoted;
@@ -193,7 +195,7 @@ class Parser {
       return arg;
     }
     if (ident == "SKIP") {  // JSON: SKIP path | SKIP REGEXP '...'
-      arg.kind = TypeArg::Kind::Quoted;
+      arg.kind = TypeArg::Kind::Raw;
       pos_ = ident_start;
       arg.text = readRawArgument();
       return arg;
@@ -232,6 +234,50 @@ std::string quoteTypeString(std::string_view value) {
   }
   out.push_back('\'');
   return out;
+}
+
+}  // namespace chc
+
+namespace chc {
+
+std::string quoteElementName(std::string_view name) {
+  bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) plain = false;
+  if (plain) return std::string(name);
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
+namespace {
+std::string spellArg(const TypeArg& arg) {
+  switch (arg.kind) {
+    case TypeArg::Kind::Number: return arg.text;
+    case TypeArg::Kind::Quoted: return quoteTypeString(arg.text);
+    case TypeArg::Kind::Raw: return arg.text;
+    case TypeArg::Kind::Assigned:
+      return (arg.name_quoted ? quoteTypeString(arg.text) + " = " : arg.text + "=") + arg.number;
+    case TypeArg::Kind::Type:
+      return (arg.element_name.empty() ? std::string() : quoteElementName(arg.element_name) + " ") +
+             spellType(arg.type.front());
+  }
+  return {};
+}
+}  // namespace
+
+std::string spellType(const TypeAst& ast) {
+  std::string out = ast.name;
+  if (!ast.has_parens) return out;
+  out += '(';
+  for (size_t i = 0; i < ast.args.size(); ++i) {
+    if (i) out += ", ";
+    out += spellArg(ast.args[i]);
+  }
+  return out + ')';
 }
 
 }  // namespace chc

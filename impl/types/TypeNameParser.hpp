@@ -16,11 +16,13 @@ struct TypeArg {
     Type,     // a nested type, possibly named: `a UInt32` (element_name = "a")
     Number,   // 16, -2, 0.5
     Quoted,   // 'Europe/Moscow' (text holds the unescaped value)
-    Assigned  // 'a' = 1 or name = 1 (text = left side unescaped, number = right side)
+    Assigned, // 'a' = 1 or name = 1 (text = left side unescaped, number = right side)
+    Raw       // text kept verbatim (JSON's SKIP clauses)
   };
   Kind kind = Kind::Type;
   std::string text;          // Number: its spelling; Quoted/Assigned: the name
   std::string number;        // Assigned: the right-hand number
+  bool name_quoted = false;  // Assigned: the left side was '...'
   std::string element_name;  // Type: the element name of a named tuple/nested element, else ""
   std::vector<TypeAst> type; // Type: exactly one element (vector only to allow the recursive type)
 };
@@ -36,5 +38,9 @@ TypeAst parseTypeName(std::string_view text);
 
 // Quotes a string as ClickHouse prints it inside a type name: '...' with backslash escapes.
 std::string quoteTypeString(std::string_view value);
+// An element name as ClickHouse prints it: bare if it is a plain identifier, else `backquoted`.
+std::string quoteElementName(std::string_view name);
+// The canonical spelling of a parsed type name (what the server prints).
+std::string spellType(const TypeAst& ast);
 
 }  // namespace chc

@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,9 +27,9 @@ namespace native_test {
 
 using Bytes = std::vector<uint8_t>;
 
-// Builds bytes from a readable spec: hex byte pairs separated by spaces, and "quoted" ASCII text
-// that is emitted as a String (VarUInt length, then the bytes) exactly as the spec writes
-// `06 "UInt64"`. A 'raw' text in single quotes is emitted without a length.
+// Builds bytes from a readable spec: hex byte pairs separated by spaces; "quoted" ASCII text is
+// emitted as a String (one length byte, then the bytes); `backquoted` text is emitted raw, for
+// copying the spec's notation `10 "Nullable(String)"` where the length byte is written out.
 inline Bytes hex(std::string_view spec) {
   Bytes out;
   size_t i = 0;
@@ -44,7 +45,7 @@ inline Bytes hex(std::string_view spec) {
       ++i;
       continue;
     }
-    if (c == '"' || c == '\'') {
+    if (c == '"' || c == '`') {
       size_t end = spec.find(c, i + 1);
       std::string_view text = spec.substr(i + 1, end - i - 1);
       if (c == '"') out.push_back(static_cast<uint8_t>(text.size()));  // all spec names are < 128 bytes
@@ -184,6 +185,11 @@ struct BlockBuilder {
     block.columns.push_back(chc::makeColumn(chc::makeType(type)));
     return *block.columns.back();
   }
+  chc::Column& get(const std::string& name) {
+    for (size_t i = 0; i < block.names.size(); ++i)
+      if (block.names[i] == name) return *block.columns[i];
+    throw std::runtime_error("no column " + name);
+  }
   chc::Block take(size_t rows) {
     block.rows = rows;
     return std::move(block);
@@ -199,7 +205,7 @@ inline std::string diffColumns(const chc::Column& a, const chc::Column& b, const
   if (da.size() != db.size() || !std::equal(da.begin(), da.end(), db.begin())) return path + ": data differs";
   auto oa = a.offsets(), ob = b.offsets();
   if (oa.size() != ob.size() || !std::equal(oa.begin(), oa.end(), ob.begin())) return path + ": offsets differ";
-  if ((a.nullMap() == nullptr) != (b.nullMap() == nullptr)) return path + ": null map presence differs";
+  if (a.size() && (a.nullMap() == nullptr) != (b.nullMap() == nullptr)) return path + ": null map presence differs";
   if (a.nullMap() && a.size() && std::memcmp(a.nullMap(), b.nullMap(), a.size()) != 0)
     return path + ": null map differs";
   if (a.childCount() != b.childCount()) return path + ": child count differs";

@@ -51,6 +51,13 @@ void expectQuoted(const TypeArg& arg, std::string_view text) {
   assert_memory_equal(arg.text.data(), text.data(), text.size());
 }
 
+// JSON's SKIP clauses are kept verbatim.
+void expectRaw(const TypeArg& arg, std::string_view text) {
+  assert_int_equal(static_cast<int>(arg.kind), static_cast<int>(Kind::Raw));
+  assert_int_equal(arg.text.size(), text.size());
+  assert_memory_equal(arg.text.data(), text.data(), text.size());
+}
+
 void expectAssigned(const TypeArg& arg, std::string_view name, const char* number) {
   assert_int_equal(static_cast<int>(arg.kind), static_cast<int>(Kind::Assigned));
   assert_int_equal(arg.text.size(), name.size());
@@ -165,16 +172,16 @@ void parse_json_arguments(void**) {
   assert_int_equal(t.args.size(), 4);
   expectAssigned(t.args[0], "max_dynamic_paths", "10");
   expectPlain(t.args[1], "UInt32", "a.b");
-  expectQuoted(t.args[2], "SKIP c");
-  expectQuoted(t.args[3], "SKIP REGEXP 'x.*'");
+  expectRaw(t.args[2], "SKIP c");
+  expectRaw(t.args[3], "SKIP REGEXP 'x.*'");
 
   // Separators inside the SKIP clauses' quotes do not split arguments.
   TypeAst u = chc::parseTypeName("JSON(max_dynamic_types = 3, `a.b` String, SKIP `x,y`, SKIP REGEXP 'a,b)', c Array(UInt8))");
   assert_int_equal(u.args.size(), 5);
   expectAssigned(u.args[0], "max_dynamic_types", "3");
   expectPlain(u.args[1], "String", "a.b");
-  expectQuoted(u.args[2], "SKIP `x,y`");
-  expectQuoted(u.args[3], "SKIP REGEXP 'a,b)'");
+  expectRaw(u.args[2], "SKIP `x,y`");
+  expectRaw(u.args[3], "SKIP REGEXP 'a,b)'");
   expectPlain(u.args[4], "Array", "c");
 
   TypeAst d = chc::parseTypeName("Dynamic(max_types=10)");
