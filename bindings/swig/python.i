@@ -8,7 +8,9 @@
  *    Raising in C keeps the hot path at one C call per operation (no status tuples to unpack).
  *  - Owned handles (`TYPE** out`) come back as proxy objects that own the handle: the proxy's
  *    destructor calls the matching *_free exactly once (SWIG's `thisown` flag). Borrowed
- *    pointers (chc_insert_builder, chc_column_type, chc_type_child) come back unowned.
+ *    pointers (chc_insert_builder, chc_column_type, chc_type_child) come back unowned and follow
+ *    the C rules: they are valid only while their owner is (the chconnect package keeps the
+ *    owner referenced while it uses them).
  *  - Column buffers come back as read-only memoryviews that keep the column proxy alive
  *    (zero-copy over chc_column_data / chc_column_offsets / chc_column_null_map).
  *  - Strings with a length (SQL, builder values) accept str (UTF-8) or bytes.
@@ -154,8 +156,6 @@ static const chc_column *chc_py_column_arg(PyObject *obj);
 /* A chc_status return becomes None (outputs are appended to it); failures raise in the
    chc_error** argout below, which runs after every other argout. */
 %typemap(out) chc_status "$result = SWIG_Py_Void();";
-/* ... except chc_error_status, whose return value is the data. */
-%typemap(out) chc_status chc_error_status "$result = PyLong_FromLong((long)$1);";
 
 %typemap(in, numinputs=0) chc_error** err (chc_error *errtmp = NULL) "$1 = &errtmp;";
 %typemap(argout) chc_error** err {
@@ -168,8 +168,15 @@ static const chc_column *chc_py_column_arg(PyObject *obj);
   }
 }
 
-/* Errors are consumed inside the typemap; Python never sees a chc_error. */
+/* Errors are consumed inside the typemap (their fields become the exception's attributes);
+   Python never holds a chc_error. */
 %ignore chc_error_free;
+%ignore chc_error_status;
+%ignore chc_error_message;
+%ignore chc_error_server_code;
+%ignore chc_error_server_name;
+%ignore chc_error_http_status;
+%ignore chc_error_query_id;
 
 /* ---- handles ------------------------------------------------------------------------------ */
 

@@ -43,8 +43,9 @@ class ServerEnv:
         return args
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='session', autouse=True)
 def server():
+    # autouse: without a server every test fails, including the ones that need none.
     return ServerEnv()
 
 

@@ -57,7 +57,7 @@ def test_query_parameters_round_trip(client):
 
 
 def test_query_sequence_parameters_and_in(client):
-    result = client.query('SELECT number FROM system.numbers WHERE number IN %s LIMIT 10', parameters=[(2, 4, 6)])
+    result = client.query('SELECT number FROM system.numbers WHERE number IN %s LIMIT 3', parameters=[(2, 4, 6)])
     assert result.result_columns == [[2, 4, 6]]
 
 

@@ -18,7 +18,15 @@ def test_create_client_alias_and_user_alias(server):
     args = server.client_args()
     args['user'] = args.pop('username')
     with chconnect.get_client(**args) as c:
-        assert c.command('SELECT currentUser()') == server.user
+        assert c.command('SELECT 1') == 1
+    # The alias really is the user name: an unknown user is refused.
+    args['user'] = 'chc_py_no_such_user'
+    with pytest.raises(chconnect.OperationalError) as info:
+        chconnect.get_client(**args)
+    assert info.value.code in (192, 193, 516)
+    args['user_name'] = args.pop('user')
+    with pytest.raises(chconnect.OperationalError):
+        chconnect.get_client(**args)
 
 
 def test_database_argument(server, client):
@@ -78,8 +86,13 @@ def test_unreachable_server():
 
 def test_dsn(server):
     with chconnect.get_client(dsn=server.url) as c:
-        assert c.command('SELECT currentUser()') == server.user
         assert c.command('SELECT currentDatabase()') == server.database
+    # The DSN's credentials are the ones used.
+    bad = server.url.replace(':' + server.password + '@', ':not_the_pw@')
+    assert bad != server.url
+    with pytest.raises(chconnect.OperationalError) as info:
+        chconnect.get_client(dsn=bad)
+    assert 'not_the_pw' not in str(info.value)
 
 
 def test_dsn_https_and_query_settings(server):
@@ -137,3 +150,13 @@ def test_close_and_context_manager(server):
 
 def test_library_version():
     assert chconnect.library_version().count('.') == 2
+
+
+@pytest.mark.parametrize('compress', [True, False, 'lz4', 'zstd', 'gzip', 'deflate'])
+def test_compression_modes(server, table_name, compress):
+    with chconnect.get_client(compress=compress, **server.client_args()) as c:
+        c.command(f'CREATE TABLE {table_name} (k UInt32, s String) ENGINE Memory')
+        rows = [(i, 'text ' * (i % 7)) for i in range(5000)]
+        c.insert(table_name, rows)
+        result = c.query(f'SELECT k, s FROM {table_name} ORDER BY k')
+        assert result.result_rows == rows

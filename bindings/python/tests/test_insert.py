@@ -111,3 +111,25 @@ def test_server_rejects_insert(client, table_name):
         client.insert(table_name, [(1, 'a', 1.0)], settings={'readonly': 1})
     assert info.value.code is not None
     assert count(client, table_name) == 0
+
+
+def test_bad_column_names_argument(client, table_name):
+    make_table(client, table_name)
+    with pytest.raises(chconnect.ProgrammingError):
+        client.insert(table_name, [(1,)], column_names=[1])
+    client.insert(table_name, [(4,)], column_names='k')
+    assert client.query(f'SELECT k, s FROM {table_name}').result_rows == [(4, '')]
+
+
+def test_integer_like_and_float_like_values(client, table_name):
+    from decimal import Decimal
+    from enum import IntEnum
+
+    class Level(IntEnum):
+        HIGH = 7
+
+    make_table(client, table_name)
+    client.insert(table_name, [(True, 's', Decimal('2.5')), (Level.HIGH, 't', 3)])
+    assert client.query(f'SELECT k, f FROM {table_name} ORDER BY k').result_rows == [(1, 2.5), (7, 3.0)]
+    with pytest.raises(chconnect.DataError):
+        client.insert(table_name, [(1, 's', '2.5')])

@@ -27,7 +27,7 @@ def library_version():
 
 __all__ = [
     'get_client', 'create_client', 'Client', 'QueryResult', 'QuerySummary', 'ClickHouseType', 'get_from_name',
-    'ClickHouseError', 'Warning', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError',
+    'ClickHouseError', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError',
     'IntegrityError', 'InternalError', 'ProgrammingError', 'NotSupportedError', 'StreamClosedError',
     'StreamFailureError', 'library_version', '__version__',
 ]

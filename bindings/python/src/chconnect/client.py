@@ -230,6 +230,8 @@ class Client:
             names_arg = [column_names]
         else:
             names_arg = list(column_names)
+            if not all(isinstance(n, str) for n in names_arg):
+                raise ProgrammingError('column_names must be "*", a str or a sequence of str')
         data = list(data) if not isinstance(data, list) else data
         full_table = f'{database}.{table}' if database else table
         if not data:

@@ -9,6 +9,7 @@ Writing: values go into the insert's column builders, one append per value, afte
 Python type (so a wrong value raises DataError and nothing is sent).
 """
 
+import operator
 import sys
 from datetime import date, datetime, timedelta, timezone
 from itertools import islice
@@ -223,6 +224,15 @@ def _bad(value, ch_type, expected):
     return TypeError(f'{type(value).__name__} value {value!r:.80} does not fit {ch_type.name} (expected {expected})')
 
 
+def _as_int(value, ch_type):
+    """int subclasses and integer-like objects (numpy integers) by __index__; floats, str and
+    the rest are refused."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise _bad(value, ch_type, 'int') from None
+
+
 def date_to_days(value):
     if isinstance(value, datetime):
         value = value.date()
@@ -243,15 +253,15 @@ def make_appender(builder, ch_type):
         append = capi.chc_builder_append_int64
 
         def app(v):
-            if not isinstance(v, int):
-                raise _bad(v, ch_type, 'int')
+            if type(v) is not int:
+                v = _as_int(v, ch_type)
             append(builder, v)
     elif kind in _UINT_KINDS:
         append = capi.chc_builder_append_uint64
 
         def app(v):
-            if not isinstance(v, int):
-                raise _bad(v, ch_type, 'int')
+            if type(v) is not int:
+                v = _as_int(v, ch_type)
             if v < 0:
                 raise ValueError(f'negative value {v} does not fit {ch_type.name}')
             append(builder, v)
@@ -259,9 +269,11 @@ def make_appender(builder, ch_type):
         append = capi.chc_builder_append_double
 
         def app(v):
-            if not isinstance(v, (float, int)):
-                raise _bad(v, ch_type, 'float or int')
-            append(builder, float(v))
+            if type(v) is not float:
+                if isinstance(v, (str, bytes)) or not hasattr(v, '__float__'):
+                    raise _bad(v, ch_type, 'float or int')
+                v = float(v)  # int, numpy floats, Decimal...
+            append(builder, v)
     elif kind in (k.STRING, k.FIXED_STRING):
         append = capi.chc_builder_append_string
 
