@@ -10,8 +10,13 @@ namespace chc::capi {
 std::unique_ptr<chc_builder> makeBuilderHandle(Column* column) {
   auto h = std::make_unique<chc_builder>();
   h->column = column;
-  // Only Array exposes its element builder; Nullable values go through the Nullable builder.
-  if (column->type().kind() == TypeKind::Array) h->children.push_back(makeBuilderHandle(column->child(0)));
+  // Array, Map and Tuple expose child builders; Nullable and LowCardinality take values themselves.
+  switch (column->type().kind()) {
+    case TypeKind::Array: case TypeKind::Map: case TypeKind::Tuple:
+      for (size_t i = 0; i < column->childCount(); ++i) h->children.push_back(makeBuilderHandle(column->child(i)));
+      break;
+    default: break;
+  }
   return h;
 }
 
@@ -120,6 +125,20 @@ chc_status chc_builder_append_null(chc_builder* builder, chc_error** err) {
 chc_status chc_builder_end_array(chc_builder* builder, chc_error** err) {
   return append(builder, err, [&](chc::Column& c) { c.endArray(); });
 }
+chc_status chc_builder_append_fixed(chc_builder* builder, const void* data, size_t count, chc_error** err) {
+  if (!data && count) return nullArgument(err, "data");
+  return append(builder, err, [&](chc::Column& c) {
+    size_t width = c.type().kind() == chc::TypeKind::Nullable ? c.type().children()[0]->fixedSize() : c.type().fixedSize();
+    if (c.type().kind() == chc::TypeKind::LowCardinality) {
+      const chc::TypePtr& inner = c.type().children()[0];
+      width = inner->kind() == chc::TypeKind::Nullable ? inner->children()[0]->fixedSize() : inner->fixedSize();
+    }
+    if (width == 0) throw chc::Error(chc::ErrorKind::Type, "column of type " + c.type().name() + " has no fixed-width values");
+    if (count > SIZE_MAX / width) throw chc::Error(chc::ErrorKind::InvalidArgument, "count is too large");
+    c.appendFixed(std::span<const uint8_t>(static_cast<const uint8_t*>(data), count * width));
+  });
+}
+
 chc_builder* chc_builder_child(chc_builder* builder, size_t i) {
   return builder && i < builder->children.size() ? builder->children[i].get() : nullptr;
 }

@@ -1,5 +1,6 @@
 // chc_type, chc_result, chc_block, chc_column.
 #include "Handles.hpp"
+#include "types/LowCardinalityColumn.hpp"
 #include "types/TypeFactory.hpp"
 #include "types/ValueAccess.hpp"
 
@@ -47,6 +48,19 @@ const chc_type* chc_type_child(const chc_type* type, size_t i) {
 }
 size_t chc_type_fixed_size(const chc_type* type) { return type ? type->type->fixedSize() : 0; }
 const char* chc_type_timezone(const chc_type* type) { return type ? type->type->timezone().c_str() : ""; }
+uint32_t chc_type_precision(const chc_type* type) { return type ? type->type->precision() : 0; }
+uint32_t chc_type_scale(const chc_type* type) { return type ? type->type->scale() : 0; }
+const char* chc_type_element_name(const chc_type* type, size_t i) {
+  return type && i < type->type->elementNames().size() ? type->type->elementNames()[i].c_str() : "";
+}
+size_t chc_type_enum_count(const chc_type* type) { return type ? type->type->enumEntries().size() : 0; }
+const char* chc_type_enum_name(const chc_type* type, size_t i) {
+  return type && i < type->type->enumEntries().size() ? type->type->enumEntries()[i].name.c_str() : nullptr;
+}
+int32_t chc_type_enum_value(const chc_type* type, size_t i) {
+  return type && i < type->type->enumEntries().size() ? type->type->enumEntries()[i].value : 0;
+}
+const char* chc_type_unit(const chc_type* type) { return type ? type->type->unit().c_str() : ""; }
 
 // ---- results and blocks ------------------------------------------------------------------------
 
@@ -124,6 +138,10 @@ const int64_t* chc_column_offsets(const chc_column* column, size_t* count) {
 }
 
 const uint8_t* chc_column_null_map(const chc_column* column) { return column ? column->column->nullMap() : nullptr; }
+size_t chc_column_index_width(const chc_column* column) {
+  if (!column || column->column->type().kind() != chc::TypeKind::LowCardinality) return 0;
+  return static_cast<const chc::LowCardinalityColumn*>(column->column)->indexWidth();
+}
 size_t chc_column_child_count(const chc_column* column) { return column ? column->column->childCount() : 0; }
 
 chc_status chc_column_child(const chc_column* column, size_t i, chc_column** out, chc_error** err) {

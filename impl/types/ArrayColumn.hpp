@@ -19,6 +19,11 @@ class ArrayColumn final : public Column {
   size_t childCount() const override { return 1; }
   Column* child(size_t i) const override { return i == 0 ? elements_.get() : nullptr; }
   void endArray() override;
+  void appendDefault() override { endArray(); }
+  void clear() override {
+    elements_->clear();
+    offsets_.assign(1, 0);
+  }
 
  private:
   ColumnPtr elements_;

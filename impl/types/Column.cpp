@@ -8,7 +8,9 @@
 #include "types/FixedStringColumn.hpp"
 #include "types/FixedWidthColumn.hpp"
 #include "types/NullableColumn.hpp"
+#include "types/LowCardinalityColumn.hpp"
 #include "types/StringColumn.hpp"
+#include "types/TupleColumn.hpp"
 
 namespace chc {
 
@@ -22,6 +24,7 @@ void Column::appendDouble(double) { rejectAppend("a floating-point number"); }
 void Column::appendString(std::string_view) { rejectAppend("a string"); }
 void Column::appendNull() { rejectAppend("NULL"); }
 void Column::endArray() { rejectAppend("an array end"); }
+void Column::appendFixed(std::span<const uint8_t>) { rejectAppend("fixed-width values"); }
 
 void readFixedBytes(ReadBuffer& in, std::vector<uint8_t>& out, uint64_t count, size_t elem_size) {
   if (elem_size != 0 && count > std::numeric_limits<uint64_t>::max() / elem_size / 2)
@@ -31,14 +34,16 @@ void readFixedBytes(ReadBuffer& in, std::vector<uint8_t>& out, uint64_t count, s
 
 ColumnPtr makeColumn(const TypePtr& type) {
   switch (type->kind()) {
-    case TypeKind::Int8: case TypeKind::Int16: case TypeKind::Int32: case TypeKind::Int64:
-    case TypeKind::UInt8: case TypeKind::UInt16: case TypeKind::UInt32: case TypeKind::UInt64:
-    case TypeKind::Float32: case TypeKind::Float64: case TypeKind::Date: case TypeKind::DateTime:
-      return std::make_unique<FixedWidthColumn>(type);
     case TypeKind::String: return std::make_unique<StringColumn>(type);
     case TypeKind::FixedString: return std::make_unique<FixedStringColumn>(type);
     case TypeKind::Nullable: return std::make_unique<NullableColumn>(type);
-    case TypeKind::Array: return std::make_unique<ArrayColumn>(type);
+    case TypeKind::Array:
+    case TypeKind::Map: return std::make_unique<ArrayColumn>(type);  // Map is Array(Tuple(K, V)) on the wire
+    case TypeKind::Tuple: return std::make_unique<TupleColumn>(type);
+    case TypeKind::LowCardinality: return std::make_unique<LowCardinalityColumn>(type);
+    case TypeKind::Nothing: return std::make_unique<FixedWidthColumn>(type);
+    default:
+      if (isFixedWidthKind(type->kind())) return std::make_unique<FixedWidthColumn>(type);
   }
   throwUnsupported("no column family for type " + type->name());
 }

@@ -46,6 +46,12 @@ class Column {
   virtual void appendString(std::string_view value);
   virtual void appendNull();
   virtual void endArray();
+  // Bulk append of fixed-width values in wire layout (values.size() must be a multiple of the width).
+  virtual void appendFixed(std::span<const uint8_t> values);
+  // The type's default value (0, "", [], ...): the placeholder under a NULL.
+  virtual void appendDefault() = 0;
+  // Drops every row (builders reuse columns).
+  virtual void clear() = 0;
 
  protected:
   [[noreturn]] void rejectAppend(const char* what) const;

@@ -14,3 +14,14 @@ void FixedStringColumn::appendString(std::string_view value) {
 }
 
 }  // namespace chc
+
+namespace chc {
+
+void FixedStringColumn::appendFixed(std::span<const uint8_t> values) {
+  if (values.size() % n_ != 0)
+    throw Error(ErrorKind::InvalidArgument, std::to_string(values.size()) + " bytes are not a whole number of " +
+                                                type().name() + " values");
+  bytes_.insert(bytes_.end(), values.begin(), values.end());
+}
+
+}  // namespace chc

@@ -14,6 +14,9 @@ class FixedStringColumn final : public Column {
   void writeData(WriteBuffer& out) const override { out.writeBytes(bytes_.data(), bytes_.size()); }
   std::span<const uint8_t> data() const override { return bytes_; }
   void appendString(std::string_view value) override;
+  void appendFixed(std::span<const uint8_t> values) override;
+  void appendDefault() override { bytes_.resize(bytes_.size() + n_, 0); }
+  void clear() override { bytes_.clear(); }
 
  private:
   size_t n_;

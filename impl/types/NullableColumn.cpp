@@ -15,13 +15,14 @@ void NullableColumn::writeData(WriteBuffer& out) const {
 }
 
 void NullableColumn::appendNull() {
-  // The placeholder is the inner type's default: 0 for numbers, "" for strings.
-  switch (inner_->type().kind()) {
-    case TypeKind::String:
-    case TypeKind::FixedString: inner_->appendString({}); break;
-    default: inner_->appendUInt64(0); break;
-  }
+  inner_->appendDefault();  // the placeholder under a NULL: 0, "", ...
   null_map_.push_back(1);
+}
+
+void NullableColumn::appendFixed(std::span<const uint8_t> values) {
+  size_t before = inner_->size();
+  inner_->appendFixed(values);
+  null_map_.resize(null_map_.size() + (inner_->size() - before), 0);
 }
 
 }  // namespace chc

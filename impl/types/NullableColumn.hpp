@@ -22,7 +22,13 @@ class NullableColumn final : public Column {
   void appendUInt64(uint64_t value) override { appendValue([&] { inner_->appendUInt64(value); }); }
   void appendDouble(double value) override { appendValue([&] { inner_->appendDouble(value); }); }
   void appendString(std::string_view value) override { appendValue([&] { inner_->appendString(value); }); }
+  void appendFixed(std::span<const uint8_t> values) override;
   void appendNull() override;
+  void appendDefault() override { appendNull(); }
+  void clear() override {
+    inner_->clear();
+    null_map_.clear();
+  }
 
  private:
   template <class F>

@@ -15,6 +15,11 @@ class StringColumn final : public Column {
   std::span<const uint8_t> data() const override { return bytes_; }
   std::span<const int64_t> offsets() const override { return offsets_; }
   void appendString(std::string_view value) override;
+  void appendDefault() override { appendString({}); }
+  void clear() override {
+    offsets_.assign(1, 0);
+    bytes_.clear();
+  }
 
  private:
   std::vector<int64_t> offsets_{0};

@@ -516,12 +516,8 @@ void factory_fixedstring_lengths(void**) {
 // Valid ClickHouse types this version cannot decode: Unsupported, naming the type.
 void factory_unsupported_types(void**) {
   const char* names[] = {
-      "Int128", "UInt128", "Int256", "UInt256", "UUID", "Bool", "IPv4", "IPv6", "Date32", "BFloat16", "Nothing",
-      "Map(String, UInt8)", "LowCardinality(String)", "LowCardinality(Nullable(String))", "Decimal(9, 4)",
-      "Tuple(UInt8)", "Tuple(a UInt32, b String)", "Tuple()", "Enum8('a' = 1)", "Enum8('b' = -2, 'a\\'x' = 1)",
-      "DateTime64(3)", "SomeFutureType(1)", "JSON", "Dynamic", "Variant(String, UInt32)", "Point",
-      "Nested(a UInt32, b String)", "IntervalDay", "SimpleAggregateFunction(sum, UInt64)", "Time", "Time64(3)",
-      "Decimal(76, 10)", "QBit(Float32, 8)",
+      "Tuple()", "SomeFutureType(1)", "JSON", "Dynamic", "Variant(String, UInt32)", "QBit(Float32, 8)",
+      "Object('json')", "Geometry", "MultiPoint(1)",
   };
   for (const char* n : names) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(n); });
@@ -536,9 +532,9 @@ void factory_unsupported_types(void**) {
     }
   }
   // Unsupported inside supported wrappers: still Unsupported, naming the inner type.
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "UUID", chc::makeType("Array(UUID)"));
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Int128", chc::makeType("Nullable(Int128)"));
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Map(String, UInt8)", chc::makeType("Array(Array(Map(String, UInt8)))"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Variant(String, UInt32)", chc::makeType("Array(Variant(String, UInt32))"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Dynamic", chc::makeType("Map(String, Dynamic)"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "JSON", chc::makeType("Array(Array(Tuple(a JSON)))"));
   // Names are case-sensitive: `uint8` is not UInt8.
   EXPECT_CHC_KIND(ErrorKind::Unsupported, "uint8", chc::makeType("uint8"));
 }
@@ -547,15 +543,91 @@ void factory_unsupported_types(void**) {
 // strings, bare `name=value` settings or backquoted element names.
 void factory_unsupported_message_spells_type(void**) {
   int failures = 0;
-  for (const char* n : {"DateTime64(3, 'Asia/Shanghai')", "Object('json')", "Dynamic(max_types=10)",
-                        "JSON(max_dynamic_paths=10)", "Tuple(`a b` UInt8)",
-                        "Enum8('it\\'s' = 1)"}) {
+  for (const char* n : {"Object('json')", "Dynamic(max_types=10)", "JSON(max_dynamic_paths=10)",
+                        "JSON(`a b` UInt8, SKIP c)", "Variant(Enum8('it\\'s' = 1), String)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(n); });
     if (!o.chc_error || o.kind != ErrorKind::Unsupported) {
       print_error("%s: expected Unsupported, got %s\n", n, o.message.c_str());
       ++failures;
     } else if (o.message.find(n) == std::string::npos) {
       print_error("%s: message does not name the type as written: %s\n", n, o.message.c_str());
+      ++failures;
+    }
+  }
+  assert_int_equal(failures, 0);
+}
+
+// Every supported family: kind, canonical name (round trip), width and parameters.
+void factory_all_supported_families(void**) {
+  struct Case {
+    const char* name;
+    TypeKind kind;
+    size_t fixed;
+  };
+  const Case cases[] = {
+      {"Int128", TypeKind::Int128, 16}, {"UInt128", TypeKind::UInt128, 16}, {"Int256", TypeKind::Int256, 32},
+      {"UInt256", TypeKind::UInt256, 32}, {"BFloat16", TypeKind::BFloat16, 2}, {"Bool", TypeKind::Bool, 1},
+      {"Decimal(9, 4)", TypeKind::Decimal, 4}, {"Decimal(18, 0)", TypeKind::Decimal, 8},
+      {"Decimal(38, 10)", TypeKind::Decimal, 16}, {"Decimal(76, 76)", TypeKind::Decimal, 32},
+      {"Date32", TypeKind::Date32, 4}, {"DateTime64(3)", TypeKind::DateTime64, 8},
+      {"DateTime64(9, 'Asia/Shanghai')", TypeKind::DateTime64, 8}, {"Time", TypeKind::Time, 4},
+      {"Time64(6)", TypeKind::Time64, 8}, {"UUID", TypeKind::UUID, 16}, {"IPv4", TypeKind::IPv4, 4},
+      {"IPv6", TypeKind::IPv6, 16}, {"Enum8('b' = -2, 'a\\'x' = 1)", TypeKind::Enum8, 1},
+      {"Enum16('x' = -300, 'y' = 1000)", TypeKind::Enum16, 2}, {"IntervalDay", TypeKind::Interval, 8},
+      {"IntervalNanosecond", TypeKind::Interval, 8}, {"Nothing", TypeKind::Nothing, 1},
+      {"Nullable(Nothing)", TypeKind::Nullable, 0}, {"Tuple(UInt8, String)", TypeKind::Tuple, 0},
+      {"Tuple(a UInt32, `b c` String)", TypeKind::Tuple, 0}, {"Map(String, Array(Nullable(Decimal(9, 4))))", TypeKind::Map, 0},
+      {"LowCardinality(String)", TypeKind::LowCardinality, 0},
+      {"LowCardinality(Nullable(FixedString(3)))", TypeKind::LowCardinality, 0},
+      {"Nested(a UInt32, b String)", TypeKind::Array, 0}, {"Point", TypeKind::Tuple, 0},
+      {"Ring", TypeKind::Array, 0}, {"LineString", TypeKind::Array, 0}, {"MultiLineString", TypeKind::Array, 0},
+      {"Polygon", TypeKind::Array, 0}, {"MultiPolygon", TypeKind::Array, 0},
+      {"SimpleAggregateFunction(sum, UInt64)", TypeKind::UInt64, 8},
+      {"SimpleAggregateFunction(anyLast, Nullable(String))", TypeKind::Nullable, 0},
+  };
+  int failures = 0;
+  for (const Case& c : cases) {
+    native_test::Outcome o = native_test::capture([&] {
+      chc::TypePtr t = chc::makeType(c.name);
+      if (t->kind() != c.kind || t->fixedSize() != c.fixed || t->name() != c.name) {
+        print_error("%s: kind %d size %zu name %s\n", c.name, static_cast<int>(t->kind()), t->fixedSize(),
+                    t->name().c_str());
+        ++failures;
+      }
+    });
+    if (o.threw) {
+      print_error("%s: %s\n", c.name, o.message.c_str());
+      ++failures;
+    }
+  }
+  assert_int_equal(failures, 0);
+  // Spellings the server normalises.
+  assert_string_equal(chc::makeType("Decimal32(4)")->name().c_str(), "Decimal(9, 4)");
+  assert_string_equal(chc::makeType("Decimal256(3)")->name().c_str(), "Decimal(76, 3)");
+  assert_string_equal(chc::makeType("Enum8('a'=1,'b'=2)")->name().c_str(), "Enum8('a' = 1, 'b' = 2)");
+  // Parameters.
+  chc::TypePtr d = chc::makeType("Decimal(20, 3)");
+  assert_int_equal(d->precision(), 20);
+  assert_int_equal(d->scale(), 3);
+  chc::TypePtr e = chc::makeType("Enum8('b' = -2, 'a' = 1)");
+  assert_int_equal(e->enumEntries().size(), 2);
+  assert_int_equal(e->enumEntries()[0].value, -2);
+  assert_string_equal(e->enumEntries()[1].name.c_str(), "a");
+  chc::TypePtr t = chc::makeType("Tuple(a UInt32, b String)");
+  assert_string_equal(t->elementNames()[1].c_str(), "b");
+  chc::TypePtr m = chc::makeType("Map(String, UInt64)");
+  assert_int_equal(m->children()[0]->children().size(), 2);
+  assert_string_equal(chc::makeType("IntervalHour")->unit().c_str(), "Hour");
+  assert_string_equal(chc::makeType("DateTime64(3, 'UTC')")->timezone().c_str(), "UTC");
+  assert_int_equal(chc::makeType("DateTime64(3, 'UTC')")->precision(), 3);
+  // Invalid parameters and compositions.
+  for (const char* bad : {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)",
+                          "Enum8()", "Nullable(Tuple(UInt8))", "Nullable(LowCardinality(String))",
+                          "Map(Nullable(String), UInt8)", "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)",
+                          "Nested(UInt8)"}) {
+    native_test::Outcome o = native_test::capture([&] { chc::makeType(bad); });
+    if (!o.chc_error || o.kind != ErrorKind::InvalidArgument) {
+      print_error("%s: expected InvalidArgument, got %s\n", bad, o.threw ? o.message.c_str() : "no error");
       ++failures;
     }
   }
@@ -583,6 +655,7 @@ int main(void) {
       cmocka_unit_test(parse_datetime_forms),
       cmocka_unit_test(parse_named_tuples),
       cmocka_unit_test(parse_json_arguments),
+      cmocka_unit_test(factory_all_supported_families),
       cmocka_unit_test(parse_aggregate_functions),
       cmocka_unit_test(parse_whitespace_variations),
       cmocka_unit_test(parse_spec_catalogue),

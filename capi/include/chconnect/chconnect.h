@@ -234,7 +234,28 @@ typedef int32_t chc_type_kind;
 #define CHC_TYPE_DATE 13         /* UInt16 days since 1970-01-01 */
 #define CHC_TYPE_DATETIME 14     /* UInt32 seconds since the epoch; chc_type_timezone may name a zone */
 #define CHC_TYPE_NULLABLE 15     /* one child: the inner type */
-#define CHC_TYPE_ARRAY 16        /* one child: the element type */
+#define CHC_TYPE_ARRAY 16        /* one child: the element type (also Nested(...), Ring, Polygon, ...) */
+#define CHC_TYPE_INT128 17       /* 16 bytes, little-endian two's complement */
+#define CHC_TYPE_INT256 18       /* 32 bytes */
+#define CHC_TYPE_UINT128 19
+#define CHC_TYPE_UINT256 20
+#define CHC_TYPE_BFLOAT16 21     /* 2 bytes: the top half of a Float32 */
+#define CHC_TYPE_BOOL 22         /* 1 byte, 0 or 1 */
+#define CHC_TYPE_DECIMAL 23      /* 4/8/16/32 bytes: value * 10^scale; chc_type_precision/scale */
+#define CHC_TYPE_DATE32 24       /* Int32 days since 1970-01-01 */
+#define CHC_TYPE_DATETIME64 25   /* Int64 ticks of 10^-precision s; chc_type_timezone may name a zone */
+#define CHC_TYPE_TIME 26         /* Int32 seconds */
+#define CHC_TYPE_TIME64 27       /* Int64 ticks of 10^-precision s */
+#define CHC_TYPE_UUID 28         /* 16 bytes: two little-endian UInt64, high half first (ClickHouse order) */
+#define CHC_TYPE_IPV4 29         /* UInt32 of the address (192.168.1.10 = 0xC0A8010A) */
+#define CHC_TYPE_IPV6 30         /* 16 bytes, network order */
+#define CHC_TYPE_ENUM8 31        /* Int8 value; chc_type_enum_* give the names */
+#define CHC_TYPE_ENUM16 32       /* Int16 value */
+#define CHC_TYPE_INTERVAL 33     /* Int64 count of chc_type_unit units */
+#define CHC_TYPE_NOTHING 34      /* 1 placeholder byte per row; appears as Nullable(Nothing) */
+#define CHC_TYPE_TUPLE 35        /* one child per element (also Point); chc_type_element_name */
+#define CHC_TYPE_MAP 36          /* one child: Tuple(keys K, values V); Array layout (offsets) */
+#define CHC_TYPE_LOW_CARDINALITY 37 /* one child: T; column: dictionary child + indexes */
 
 typedef struct chc_type chc_type;
 
@@ -248,14 +269,28 @@ CHC_API void chc_type_free(chc_type* type);
 CHC_API chc_type_kind chc_type_get_kind(const chc_type* type);
 /* Canonical type name as the server prints it. Borrowed: valid as long as the type. */
 CHC_API const char* chc_type_name(const chc_type* type);
-/* Number of child types (Nullable, Array: 1; others: 0). */
+/* Number of child types (Nullable, Array, Map, LowCardinality: 1; Tuple: one per element). */
 CHC_API size_t chc_type_child_count(const chc_type* type);
 /* Child type i, or NULL if out of range. Borrowed: valid as long as the parent type. */
 CHC_API const chc_type* chc_type_child(const chc_type* type, size_t i);
 /* Bytes per value for fixed-width kinds (numbers, Date, DateTime, FixedString(N)), 0 otherwise. */
 CHC_API size_t chc_type_fixed_size(const chc_type* type);
-/* Time zone named in DateTime('tz'), "" if none. Borrowed: valid as long as the type. */
+/* Time zone named in DateTime('tz') or DateTime64(p, 'tz'), "" if none. Borrowed: valid as long as
+   the type. */
 CHC_API const char* chc_type_timezone(const chc_type* type);
+/* Decimal: precision P; DateTime64/Time64: sub-second digits; 0 for other kinds. */
+CHC_API uint32_t chc_type_precision(const chc_type* type);
+/* Decimal: scale S; 0 for other kinds. */
+CHC_API uint32_t chc_type_scale(const chc_type* type);
+/* Tuple: name of element i ("" for unnamed tuples or i out of range). Borrowed like the type. */
+CHC_API const char* chc_type_element_name(const chc_type* type, size_t i);
+/* Enum8/Enum16: number of elements, and the name / value of element i (in the server's order).
+   Names are borrowed like the type; NULL / 0 when i is out of range. */
+CHC_API size_t chc_type_enum_count(const chc_type* type);
+CHC_API const char* chc_type_enum_name(const chc_type* type, size_t i);
+CHC_API int32_t chc_type_enum_value(const chc_type* type, size_t i);
+/* Interval: the unit ("Nanosecond" ... "Year"), "" for other kinds. Borrowed like the type. */
+CHC_API const char* chc_type_unit(const chc_type* type);
 
 /* ---------------------------------------------------------------------------------------------
  * 7. Query results: a stream of blocks of columns
@@ -314,23 +349,36 @@ CHC_API size_t chc_column_row_count(const chc_column* column);
  *  - Array: chc_column_offsets as for String, indexing the elements of chc_column_child(col, 0).
  *  - Nullable: chc_column_null_map gives row_count bytes, 1 = NULL; chc_column_child(col, 0) is
  *    the inner column (placeholder values at NULL rows).
+ *  - Tuple: one child column per element, each with row_count rows.
+ *  - Map: offsets as for Array, indexing child 0, a Tuple(keys, values) column.
+ *  - LowCardinality: chc_column_child(col, 0) is the dictionary (type T with Nullable removed),
+ *    chc_column_data the row_count indexes into it, chc_column_index_width bytes each
+ *    (little-endian). For LowCardinality(Nullable(T)) index 0 is NULL and chc_column_null_map
+ *    is set.
  * A buffer that does not apply to the kind is NULL with length 0.
  */
 CHC_API const void* chc_column_data(const chc_column* column, size_t* byte_len);
 CHC_API const int64_t* chc_column_offsets(const chc_column* column, size_t* count);
 CHC_API const uint8_t* chc_column_null_map(const chc_column* column);
-/* Number of child columns (Nullable, Array: 1; others 0). */
+/* LowCardinality: bytes per index in chc_column_data (1, 2, 4 or 8); 0 for other kinds. */
+CHC_API size_t chc_column_index_width(const chc_column* column);
+/* Number of child columns (as chc_type_child_count). */
 CHC_API size_t chc_column_child_count(const chc_column* column);
 /* Child column i. Owned *out: free with chc_column_free. Errors: CHC_E_INVALID_ARGUMENT. */
 CHC_API chc_status chc_column_child(const chc_column* column, size_t i, chc_column** out, chc_error** err);
 
 /*
  * Typed access to one value (row < row_count, else CHC_E_INVALID_ARGUMENT). On a Nullable column
- * these read the inner value; check chc_column_is_null first (a NULL row gives CHC_E_TYPE).
- *   get_int64:  Int8..Int64, UInt8..UInt64 (CHC_E_TYPE if > INT64_MAX), Date (days), DateTime (s)
- *   get_uint64: UInt8..UInt64, Date, DateTime, and non-negative signed integers
- *   get_double: Float32, Float64 and all integer kinds
- *   get_string: String, FixedString (bytes borrowed: valid until the column handle is freed)
+ * these read the inner value, on a LowCardinality column the dictionary entry; check
+ * chc_column_is_null first (a NULL row gives CHC_E_TYPE).
+ *   get_int64:  Int8..Int64, UInt8..UInt64 (CHC_E_TYPE if > INT64_MAX), Bool, Enum8/16 (value),
+ *               Date/Date32 (days), DateTime (s), DateTime64/Time64 (ticks), Time (s), Interval,
+ *               IPv4
+ *   get_uint64: the same kinds when the value is not negative
+ *   get_double: Float32, Float64, BFloat16 and Int8..UInt64
+ *   get_string: String, FixedString, Enum8/16 (the element name); bytes borrowed: valid until the
+ *               column handle is freed
+ * Wide integers, Decimal, UUID and IPv6 are read from chc_column_data.
  * Any other kind gives CHC_E_TYPE with the type's name in the message.
  */
 CHC_API int32_t chc_column_is_null(const chc_column* column, size_t row);
@@ -376,10 +424,17 @@ CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc
  *   append_int64 / append_uint64: integer kinds, Date (days), DateTime (seconds), and Float32/64
  *                  (converted to the nearest float)
  *   append_double: Float32/Float64 (and integer kinds when the value is integral and in range)
- *   append_string: String, FixedString(N) (len <= N, zero-padded)
- *   append_null:   Nullable columns only
- * On a Nullable builder the append_* calls add a non-NULL value. For an Array column, append the
- * elements to chc_builder_child(b, 0), then call chc_builder_end_array(b) to close one row.
+ *   append_string: String, FixedString(N) (len <= N, zero-padded), Enum8/16 (element name),
+ *                  Decimal (exact decimal text "-123.45"), UUID (canonical text), IPv4 and IPv6
+ *                  (text; an IPv4 address into IPv6 becomes ::ffff:a.b.c.d)
+ *   append_double: also Decimal (rounded to the scale) and BFloat16
+ *   append_int64 / append_uint64 into Decimal: the unscaled integer (value * 10^scale)
+ *   append_null:   Nullable and LowCardinality(Nullable) columns only
+ * LowCardinality columns take the values of their inner type and build the dictionary.
+ * On a Nullable builder the append_* calls add a non-NULL value. For an Array or Map column, append
+ * the elements to chc_builder_child(b, 0), then call chc_builder_end_array(b) to close one row
+ * (a Map's child is a Tuple builder whose children take the keys and the values). A Tuple row is
+ * one value appended to each chc_builder_child(b, i).
  */
 CHC_API chc_status chc_builder_append_int64(chc_builder* builder, int64_t value, chc_error** err);
 CHC_API chc_status chc_builder_append_uint64(chc_builder* builder, uint64_t value, chc_error** err);
@@ -388,7 +443,12 @@ CHC_API chc_status chc_builder_append_string(chc_builder* builder, const char* d
                                              chc_error** err);
 CHC_API chc_status chc_builder_append_null(chc_builder* builder, chc_error** err);
 CHC_API chc_status chc_builder_end_array(chc_builder* builder, chc_error** err);
-/* Element builder of an Array column (i = 0); NULL for other kinds. Borrowed like its parent. */
+/* Appends `count` values given in the column's fixed-width wire layout (count * chc_type_fixed_size
+   bytes at `data`, copied): the fast path for numbers, dates, UUIDs, ... (Enum and Bool values are
+   checked). All or nothing: on error no value is added. CHC_E_TYPE for variable-width kinds. */
+CHC_API chc_status chc_builder_append_fixed(chc_builder* builder, const void* data, size_t count, chc_error** err);
+/* Child builder i: the element builder of an Array or Map column (i = 0), the element builders of
+   a Tuple; NULL otherwise. Borrowed like its parent. */
 CHC_API chc_builder* chc_builder_child(chc_builder* builder, size_t i);
 /* Number of rows appended so far. */
 CHC_API size_t chc_builder_row_count(const chc_builder* builder);

@@ -50,32 +50,41 @@ typedef long long swig_type_17;
 typedef long long swig_type_18;
 typedef _gostring_ swig_type_19;
 typedef _gostring_ swig_type_20;
-typedef _gostring_ swig_type_21;
+typedef long long swig_type_21;
 typedef long long swig_type_22;
-typedef long long swig_type_23;
+typedef _gostring_ swig_type_23;
 typedef long long swig_type_24;
-typedef _gostring_ swig_type_25;
-typedef long long swig_type_26;
-typedef long long swig_type_27;
-typedef long long swig_type_28;
+typedef long long swig_type_25;
+typedef _gostring_ swig_type_26;
+typedef _gostring_ swig_type_27;
+typedef _gostring_ swig_type_28;
 typedef long long swig_type_29;
 typedef long long swig_type_30;
 typedef long long swig_type_31;
-typedef long long swig_type_32;
+typedef _gostring_ swig_type_32;
 typedef long long swig_type_33;
-typedef _gostring_ swig_type_34;
-typedef _gostring_ swig_type_35;
+typedef long long swig_type_34;
+typedef long long swig_type_35;
 typedef long long swig_type_36;
-typedef _gostring_ swig_type_37;
+typedef long long swig_type_37;
 typedef long long swig_type_38;
 typedef long long swig_type_39;
 typedef long long swig_type_40;
 typedef long long swig_type_41;
-typedef long long swig_type_42;
+typedef _gostring_ swig_type_42;
 typedef _gostring_ swig_type_43;
 typedef long long swig_type_44;
-typedef long long swig_type_45;
-typedef _goslice_ swig_type_46;
+typedef _gostring_ swig_type_45;
+typedef long long swig_type_46;
+typedef long long swig_type_47;
+typedef long long swig_type_48;
+typedef long long swig_type_49;
+typedef long long swig_type_50;
+typedef _gostring_ swig_type_51;
+typedef long long swig_type_52;
+typedef long long swig_type_53;
+typedef long long swig_type_54;
+typedef _goslice_ swig_type_55;
 extern void _wrap_Swig_free_capi_e8166f927d391179(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_e8166f927d391179(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179(void);
@@ -114,45 +123,54 @@ extern swig_type_16 _wrap_chc_type_child_count_capi_e8166f927d391179(uintptr_t a
 extern uintptr_t _wrap_chc_type_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_17 arg2);
 extern swig_type_18 _wrap_chc_type_fixed_size_capi_e8166f927d391179(uintptr_t arg1);
 extern swig_type_19 _wrap_chc_type_timezone_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_type_precision_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_type_scale_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_20 _wrap_chc_type_element_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_21 arg2);
+extern swig_type_22 _wrap_chc_type_enum_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_23 _wrap_chc_type_enum_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_24 arg2);
+extern swig_intgo _wrap_chc_type_enum_value_capi_e8166f927d391179(uintptr_t arg1, swig_type_25 arg2);
+extern swig_type_26 _wrap_chc_type_unit_capi_e8166f927d391179(uintptr_t arg1);
 extern swig_intgo _wrap_chc_client_query_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_result_free_capi_e8166f927d391179(uintptr_t arg1);
 extern swig_intgo _wrap_chc_result_next_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_20 _wrap_chc_result_query_id_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_summary_capi_e8166f927d391179(uintptr_t arg1, swig_type_21 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_27 _wrap_chc_result_query_id_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_summary_capi_e8166f927d391179(uintptr_t arg1, swig_type_28 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_block_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_22 _wrap_chc_block_column_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_23 _wrap_chc_block_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_block_column_capi_e8166f927d391179(uintptr_t arg1, swig_type_24 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_29 _wrap_chc_block_column_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_30 _wrap_chc_block_row_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_block_column_capi_e8166f927d391179(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_column_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_25 _wrap_chc_column_name_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_32 _wrap_chc_column_name_capi_e8166f927d391179(uintptr_t arg1);
 extern uintptr_t _wrap_chc_column_type_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_26 _wrap_chc_column_row_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_33 _wrap_chc_column_row_count_capi_e8166f927d391179(uintptr_t arg1);
 extern swig_voidp _wrap_chc_column_data_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_offsets_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_null_map_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_27 _wrap_chc_column_child_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_28 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_e8166f927d391179(uintptr_t arg1, swig_type_29 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_30 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_e8166f927d391179(uintptr_t arg1, swig_type_32 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_33 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(uintptr_t arg1, swig_type_34 arg2, swig_type_35 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_type_34 _wrap_chc_column_index_width_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_35 _wrap_chc_column_child_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_36 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_e8166f927d391179(uintptr_t arg1, swig_type_37 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_38 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_e8166f927d391179(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(uintptr_t arg1, swig_type_42 arg2, swig_type_43 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_chc_insert_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_36 _wrap_chc_insert_column_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_37 _wrap_chc_insert_column_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_38 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_e8166f927d391179(uintptr_t arg1, swig_type_39 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_e8166f927d391179(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_44 _wrap_chc_insert_column_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_45 _wrap_chc_insert_column_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_46 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_e8166f927d391179(uintptr_t arg1, swig_type_47 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_e8166f927d391179(uintptr_t arg1, swig_type_48 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_49 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_e8166f927d391179(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_43 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern uintptr_t _wrap_chc_builder_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_44 arg2);
-extern swig_type_45 _wrap_chc_builder_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_46 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_52 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_53 arg2);
+extern swig_type_54 _wrap_chc_builder_row_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_55 arg3, swig_voidp arg4, swig_voidp arg5);
 #undef intgo
 */
 import "C"
@@ -482,6 +500,27 @@ const CHC_TYPE_DATE int = 13
 const CHC_TYPE_DATETIME int = 14
 const CHC_TYPE_NULLABLE int = 15
 const CHC_TYPE_ARRAY int = 16
+const CHC_TYPE_INT128 int = 17
+const CHC_TYPE_INT256 int = 18
+const CHC_TYPE_UINT128 int = 19
+const CHC_TYPE_UINT256 int = 20
+const CHC_TYPE_BFLOAT16 int = 21
+const CHC_TYPE_BOOL int = 22
+const CHC_TYPE_DECIMAL int = 23
+const CHC_TYPE_DATE32 int = 24
+const CHC_TYPE_DATETIME64 int = 25
+const CHC_TYPE_TIME int = 26
+const CHC_TYPE_TIME64 int = 27
+const CHC_TYPE_UUID int = 28
+const CHC_TYPE_IPV4 int = 29
+const CHC_TYPE_IPV6 int = 30
+const CHC_TYPE_ENUM8 int = 31
+const CHC_TYPE_ENUM16 int = 32
+const CHC_TYPE_INTERVAL int = 33
+const CHC_TYPE_NOTHING int = 34
+const CHC_TYPE_TUPLE int = 35
+const CHC_TYPE_MAP int = 36
+const CHC_TYPE_LOW_CARDINALITY int = 37
 
 func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
@@ -551,6 +590,67 @@ func Chc_type_timezone(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	return swig_r_1
 }
 
+func Chc_type_precision(arg1 Struct_SS_chc_type) (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (uint)(C._wrap_chc_type_precision_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Chc_type_scale(arg1 Struct_SS_chc_type) (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (uint)(C._wrap_chc_type_scale_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Chc_type_element_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_chc_type_element_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = strings.Clone(swig_r)
+	return swig_r_1
+}
+
+func Chc_type_enum_count(arg1 Struct_SS_chc_type) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (int64)(C._wrap_chc_type_enum_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Chc_type_enum_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_chc_type_enum_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = strings.Clone(swig_r)
+	return swig_r_1
+}
+
+func Chc_type_enum_value(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	swig_r = (int)(C._wrap_chc_type_enum_value_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1)))
+	return swig_r
+}
+
+func Chc_type_unit(arg1 Struct_SS_chc_type) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_chc_type_unit_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = strings.Clone(swig_r)
+	return swig_r_1
+}
+
 func Chc_client_query(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, arg3 *SwigcptrStruct_SS_chc_result, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
@@ -596,7 +696,7 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_result_summary_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_result_summary_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -630,7 +730,7 @@ func Chc_block_column(arg1 Struct_SS_chc_block, arg2 int64, arg3 *SwigcptrStruct
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_block_column_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_block_column_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -686,6 +786,13 @@ func Chc_column_null_map(arg1 Struct_SS_chc_column) (_swig_ret *byte) {
 	return swig_r
 }
 
+func Chc_column_index_width(arg1 Struct_SS_chc_column) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (int64)(C._wrap_chc_column_index_width_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func Chc_column_child_count(arg1 Struct_SS_chc_column) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
@@ -701,7 +808,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_36(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -709,7 +816,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_29(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1)))
 	return swig_r
 }
 
@@ -720,7 +827,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_30(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -731,7 +838,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -742,7 +849,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_32(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -754,7 +861,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -778,7 +885,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_34)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_35)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -804,7 +911,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -815,7 +922,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))))
 	return swig_r
 }
 
@@ -823,7 +930,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
 	return swig_r
 }
 
@@ -844,7 +951,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -854,7 +961,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -874,7 +981,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -899,11 +1006,22 @@ func Chc_builder_end_array(arg1 Struct_SS_chc_builder, arg2 *SwigcptrStruct_SS_c
 	return swig_r
 }
 
+func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int64, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 *uintptr
+	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_52(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	return swig_r
+}
+
 func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct_SS_chc_builder) {
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1))))
 	return swig_r
 }
 
@@ -923,7 +1041,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}

@@ -753,6 +753,112 @@ _gostring_ _wrap_chc_type_timezone_capi_e8166f927d391179(struct chc_type *_swig_
 }
 
 
+intgo _wrap_chc_type_precision_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  
+  result = (uint32_t)chc_type_precision((struct chc_type const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_type_scale_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  
+  result = (uint32_t)chc_type_scale((struct chc_type const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_chc_type_element_name_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  size_t arg2 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (char *)chc_type_element_name((struct chc_type const *)arg1,arg2);
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
+  return _swig_go_result;
+}
+
+
+long long _wrap_chc_type_enum_count_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  
+  result = chc_type_enum_count((struct chc_type const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_chc_type_enum_name_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  size_t arg2 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (char *)chc_type_enum_name((struct chc_type const *)arg1,arg2);
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_type_enum_value_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  size_t arg2 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  result = (int32_t)chc_type_enum_value((struct chc_type const *)arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_chc_type_unit_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+  chc_type *arg1 = (chc_type *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(chc_type **)&_swig_go_0; 
+  
+  result = (char *)chc_type_unit((struct chc_type const *)arg1);
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
+  return _swig_go_result;
+}
+
+
 intgo _wrap_chc_client_query_capi_e8166f927d391179(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_result **_swig_go_2, chc_error **_swig_go_3) {
   chc_client *arg1 = (chc_client *) 0 ;
   chc_query *arg2 = (chc_query *) 0 ;
@@ -985,6 +1091,19 @@ char *_wrap_chc_column_null_map_capi_e8166f927d391179(struct chc_column *_swig_g
   
   result = (uint8_t *)chc_column_null_map((struct chc_column const *)arg1);
   *(uint8_t **)&_swig_go_result = (uint8_t *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_chc_column_index_width_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+  chc_column *arg1 = (chc_column *) 0 ;
+  size_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(chc_column **)&_swig_go_0; 
+  
+  result = chc_column_index_width((struct chc_column const *)arg1);
+  _swig_go_result = result; 
   return _swig_go_result;
 }
 
@@ -1350,6 +1469,25 @@ intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(struct chc_builder *_swi
   arg2 = (chc_error **)_swig_go_1;
   
   result = (chc_status)chc_builder_end_array(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(struct chc_builder *_swig_go_0, void *_swig_go_1, long long _swig_go_2, chc_error **_swig_go_3) {
+  chc_builder *arg1 = (chc_builder *) 0 ;
+  void *arg2 = (void *) 0 ;
+  size_t arg3 ;
+  chc_error **arg4 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_builder **)&_swig_go_0; 
+  arg2 = *(void **)&_swig_go_1; 
+  arg3 = (size_t)_swig_go_2; 
+  arg4 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_builder_append_fixed(arg1,(void const *)arg2,arg3,arg4);
   _swig_go_result = result; 
   return _swig_go_result;
 }
