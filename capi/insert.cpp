@@ -10,10 +10,11 @@ namespace chc::capi {
 std::unique_ptr<chc_builder> makeBuilderHandle(Column* column) {
   auto h = std::make_unique<chc_builder>();
   h->column = column;
-  // Array, Map and Tuple expose child builders; Nullable and LowCardinality take values themselves.
+  // Array, Map, Tuple and Variant expose child builders; Nullable, LowCardinality and Dynamic take
+  // values themselves.
   switch (column->type().kind()) {
-    case TypeKind::Array: case TypeKind::Map: case TypeKind::Tuple:
-      for (size_t i = 0; i < column->childCount(); ++i) h->children.push_back(makeBuilderHandle(column->child(i)));
+    case TypeKind::Array: case TypeKind::Map: case TypeKind::Tuple: case TypeKind::Variant:
+      for (size_t i = 0; i < column->childCount(); ++i) h->children.push_back(makeBuilderHandle(column->builderChild(i)));
       break;
     default: break;
   }

@@ -1,5 +1,6 @@
 // chc_type, chc_result, chc_block, chc_column.
 #include "Handles.hpp"
+#include "types/DynamicColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
 #include "types/TypeFactory.hpp"
 #include "types/ValueAccess.hpp"
@@ -138,6 +139,21 @@ const int64_t* chc_column_offsets(const chc_column* column, size_t* count) {
 }
 
 const uint8_t* chc_column_null_map(const chc_column* column) { return column ? column->column->nullMap() : nullptr; }
+chc_status chc_column_variant_row(const chc_column* column, size_t row, uint32_t* discriminator, size_t* member_row,
+                                  chc_error** err) {
+  if (!column || !discriminator || !member_row) return nullArgument(err, "column, discriminator and member_row");
+  const chc::VariantColumn* v = nullptr;
+  if (column->column->type().kind() == chc::TypeKind::Variant)
+    v = static_cast<const chc::VariantColumn*>(column->column);
+  else if (column->column->type().kind() == chc::TypeKind::Dynamic)
+    v = static_cast<const chc::DynamicColumn*>(column->column)->variant();
+  if (!v) return report(err, CHC_E_TYPE, "column of type " + column->column->type().name() + " is not a Variant or Dynamic");
+  if (row >= v->size()) return report(err, CHC_E_INVALID_ARGUMENT, "row " + std::to_string(row) + " out of range");
+  *discriminator = v->discriminator(row);
+  *member_row = v->memberRow(row);
+  return CHC_OK;
+}
+
 size_t chc_column_index_width(const chc_column* column) {
   if (!column || column->column->type().kind() != chc::TypeKind::LowCardinality) return 0;
   return static_cast<const chc::LowCardinalityColumn*>(column->column)->indexWidth();

@@ -8,6 +8,8 @@
 #include "types/FixedStringColumn.hpp"
 #include "types/FixedWidthColumn.hpp"
 #include "types/NullableColumn.hpp"
+#include "types/DynamicColumn.hpp"
+#include "types/JSONColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
 #include "types/StringColumn.hpp"
 #include "types/TupleColumn.hpp"
@@ -42,6 +44,9 @@ ColumnPtr makeColumn(const TypePtr& type) {
     case TypeKind::Tuple: return std::make_unique<TupleColumn>(type);
     case TypeKind::LowCardinality: return std::make_unique<LowCardinalityColumn>(type);
     case TypeKind::Nothing: return std::make_unique<FixedWidthColumn>(type);
+    case TypeKind::Variant: return std::make_unique<VariantColumn>(type);
+    case TypeKind::Dynamic: return std::make_unique<DynamicColumn>(type);
+    case TypeKind::JSON: return std::make_unique<JSONColumn>(type);
     default:
       if (isFixedWidthKind(type->kind())) return std::make_unique<FixedWidthColumn>(type);
   }

@@ -38,6 +38,9 @@ class Column {
   virtual const uint8_t* nullMap() const { return nullptr; }
   virtual size_t childCount() const { return 0; }
   virtual Column* child(size_t) const { return nullptr; }
+  // The column that takes appends for child i (differs from child(i) where appending to a child
+  // must also record something in the parent, as for Variant alternatives).
+  virtual Column* builderChild(size_t i) { return child(i); }
 
   // Builder side: each appends one value or throws Error(Type) leaving the column unchanged.
   virtual void appendInt64(int64_t value);

@@ -48,6 +48,9 @@ enum class TypeKind : int32_t {
   Tuple = 35,
   Map = 36,
   LowCardinality = 37,
+  Variant = 38,
+  Dynamic = 39,
+  JSON = 40,
 };
 
 class DataType;
@@ -68,6 +71,7 @@ struct TypeParams {
   std::vector<std::string> element_names;  // named Tuple / Nested elements ("" when unnamed)
   std::vector<EnumEntry> enum_entries;     // Enum8/Enum16, in the order the server prints them
   std::string unit;                        // Interval: "Second", "Day", ...
+  uint32_t max_types = 0;                  // Dynamic(max_types=N); 0 = the server default
 };
 
 // Immutable; shared between columns, blocks and the C ABI by shared_ptr.
@@ -88,6 +92,7 @@ class DataType {
   const std::vector<std::string>& elementNames() const noexcept { return p_.element_names; }
   const std::vector<EnumEntry>& enumEntries() const noexcept { return p_.enum_entries; }
   const std::string& unit() const noexcept { return p_.unit; }
+  uint32_t maxTypes() const noexcept { return p_.max_types; }
   const TypeParams& params() const noexcept { return p_; }
 
  private:

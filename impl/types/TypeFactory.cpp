@@ -1,5 +1,6 @@
 #include "types/TypeFactory.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <string>
@@ -165,6 +166,21 @@ TypePtr geoType(std::string_view name) {
   return nullptr;
 }
 
+}  // namespace
+
+TypePtr makeVariant(std::vector<TypePtr> alternatives) {
+  std::sort(alternatives.begin(), alternatives.end(), [](const TypePtr& a, const TypePtr& b) { return a->name() < b->name(); });
+  for (size_t i = 1; i < alternatives.size(); ++i)
+    if (alternatives[i]->name() == alternatives[i - 1]->name()) throwInvalid("Variant lists " + alternatives[i]->name() + " twice");
+  TypeParams p;
+  p.children = std::move(alternatives);
+  std::string name = "Variant(";
+  for (size_t i = 0; i < p.children.size(); ++i) name += (i ? ", " : "") + p.children[i]->name();
+  return make(TypeKind::Variant, name + ")", p);
+}
+
+namespace {
+
 TypePtr resolve(const TypeAst& ast) {
   const std::string& n = ast.name;
   if (auto it = simpleTypes().find(n); it != simpleTypes().end()) {
@@ -271,6 +287,38 @@ TypePtr resolve(const TypeAst& ast) {
     for (size_t i = 0; i + 1 < ast.args.size(); ++i) name += spellType(typeArg(ast, i)) + ", ";
     return renamed(inner, name + inner->name() + ")");
   }
+  if (n == "Variant") {
+    // Alternatives are kept sorted by full type name; the discriminator is the sorted index.
+    TypeParams p;
+    for (size_t i = 0; i < ast.args.size(); ++i) {
+      TypePtr alt = resolve(typeArg(ast, i));
+      switch (alt->kind()) {
+        case TypeKind::Nullable: case TypeKind::Variant: case TypeKind::Dynamic:
+          throwInvalid(alt->name() + " cannot be a Variant alternative");
+        case TypeKind::LowCardinality:
+          if (alt->children()[0]->kind() == TypeKind::Nullable) throwInvalid(alt->name() + " cannot be a Variant alternative");
+          break;
+        default: break;
+      }
+      p.children.push_back(alt);
+    }
+    if (p.children.empty() || p.children.size() > 255) throwInvalid("Variant needs 1 to 255 alternatives");
+    return makeVariant(std::move(p.children));
+  }
+  if (n == "Dynamic") {
+    TypeParams p;
+    if (ast.args.size() > 1 || (ast.args.size() == 1 && (ast.args[0].kind != TypeArg::Kind::Assigned || ast.args[0].text != "max_types")))
+      throwInvalid("Dynamic takes only max_types=N: " + spellType(ast));
+    if (ast.args.size() == 1) {
+      uint32_t v = 0;
+      const std::string& t = ast.args[0].number;
+      auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (ec != std::errc() || ptr != t.data() + t.size() || v > 254) throwInvalid("Dynamic max_types '" + t + "' is invalid");
+      p.max_types = v;
+    }
+    return make(TypeKind::Dynamic, spellType(ast), p);
+  }
+  if (n == "JSON") return make(TypeKind::JSON, spellType(ast));
   if (!ast.has_parens)
     if (TypePtr geo = geoType(n)) return geo;
   if (n == "AggregateFunction")
@@ -302,6 +350,7 @@ bool isFixedWidthKind(TypeKind kind) noexcept {
   switch (kind) {
     case TypeKind::String: case TypeKind::FixedString: case TypeKind::Nullable: case TypeKind::Array:
     case TypeKind::Tuple: case TypeKind::Map: case TypeKind::LowCardinality: case TypeKind::Nothing:
+    case TypeKind::Variant: case TypeKind::Dynamic: case TypeKind::JSON:
       return false;
     default: return true;
   }

@@ -10,5 +10,7 @@ namespace chc {
 // Parses and resolves a type name. Malformed names give InvalidArgument; valid ClickHouse types
 // this version does not handle give Unsupported ("type X is not supported yet").
 TypePtr makeType(std::string_view name);
+// Variant(...) of these alternatives, sorted into the server's order (by type name).
+TypePtr makeVariant(std::vector<TypePtr> alternatives);
 
 }  // namespace chc

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/Error.hpp"
+#include "types/DynamicColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
 
 namespace chc {
@@ -21,13 +22,29 @@ Cell valueCell(const Column& column, size_t row) {
   if (row >= column.size())
     throwInvalid("row " + std::to_string(row) + " out of range (column has " + std::to_string(column.size()) + " rows)");
   if (isNullAt(column, row)) throw Error(ErrorKind::Type, "row " + std::to_string(row) + " is NULL");
-  switch (column.type().kind()) {
-    case TypeKind::Nullable: return {column.child(0), row};
-    case TypeKind::LowCardinality: {
-      const auto& lc = static_cast<const LowCardinalityColumn&>(column);
-      return {lc.child(0), static_cast<size_t>(lc.indexAt(row))};
+  Cell cell{&column, row};
+  while (true) {  // wrappers nest: Variant(LowCardinality(String)), Dynamic, ...
+    const Column& c = *cell.column;
+    switch (c.type().kind()) {
+      case TypeKind::Nullable: cell = {c.child(0), cell.row}; break;
+      case TypeKind::LowCardinality: {
+        const auto& lc = static_cast<const LowCardinalityColumn&>(c);
+        cell = {lc.child(0), static_cast<size_t>(lc.indexAt(cell.row))};
+        break;
+      }
+      case TypeKind::Variant: {
+        const auto& v = static_cast<const VariantColumn&>(c);
+        cell = {v.child(v.discriminator(cell.row)), v.memberRow(cell.row)};
+        break;
+      }
+      case TypeKind::Dynamic: {
+        const VariantColumn* v = static_cast<const DynamicColumn&>(c).variant();
+        if (!v) throw Error(ErrorKind::InvalidState, "a Dynamic column being built has no readable values");
+        cell = {v, cell.row};
+        break;
+      }
+      default: return cell;
     }
-    default: return {&column, row};
   }
 }
 
@@ -125,6 +142,10 @@ std::string_view getString(const Column& column, size_t row) {
     case TypeKind::FixedString: {
       size_t n = col.type().fixedSize();
       return {reinterpret_cast<const char*>(bytes.data()) + c.row * n, n};
+    }
+    case TypeKind::JSON: {
+      auto off = col.offsets();
+      return {reinterpret_cast<const char*>(bytes.data()) + off[c.row], static_cast<size_t>(off[c.row + 1] - off[c.row])};
     }
     case TypeKind::Enum8: case TypeKind::Enum16: {
       int64_t v = col.type().kind() == TypeKind::Enum8 ? load<int8_t>(col, c.row) : load<int16_t>(col, c.row);

@@ -516,8 +516,7 @@ void factory_fixedstring_lengths(void**) {
 // Valid ClickHouse types this version cannot decode: Unsupported, naming the type.
 void factory_unsupported_types(void**) {
   const char* names[] = {
-      "Tuple()", "SomeFutureType(1)", "JSON", "Dynamic", "Variant(String, UInt32)", "QBit(Float32, 8)",
-      "Object('json')", "Geometry", "MultiPoint(1)",
+      "Tuple()", "SomeFutureType(1)", "QBit(Float32, 8)", "Object('json')", "Geometry", "MultiPoint(1)",
   };
   for (const char* n : names) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(n); });
@@ -532,9 +531,9 @@ void factory_unsupported_types(void**) {
     }
   }
   // Unsupported inside supported wrappers: still Unsupported, naming the inner type.
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Variant(String, UInt32)", chc::makeType("Array(Variant(String, UInt32))"));
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Dynamic", chc::makeType("Map(String, Dynamic)"));
-  EXPECT_CHC_KIND(ErrorKind::Unsupported, "JSON", chc::makeType("Array(Array(Tuple(a JSON)))"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "QBit(Float32, 8)", chc::makeType("Array(QBit(Float32, 8))"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Object('json')", chc::makeType("Map(String, Object('json'))"));
+  EXPECT_CHC_KIND(ErrorKind::Unsupported, "Geometry", chc::makeType("Array(Array(Tuple(a Geometry)))"));
   // Names are case-sensitive: `uint8` is not UInt8.
   EXPECT_CHC_KIND(ErrorKind::Unsupported, "uint8", chc::makeType("uint8"));
 }
@@ -543,8 +542,8 @@ void factory_unsupported_types(void**) {
 // strings, bare `name=value` settings or backquoted element names.
 void factory_unsupported_message_spells_type(void**) {
   int failures = 0;
-  for (const char* n : {"Object('json')", "Dynamic(max_types=10)", "JSON(max_dynamic_paths=10)",
-                        "JSON(`a b` UInt8, SKIP c)", "Variant(Enum8('it\\'s' = 1), String)"}) {
+  for (const char* n : {"Object('json')", "QBit(Float32, 8)", "Future(max_x=10)", "Future(`a b` UInt8, SKIP c)",
+                        "Future(Enum8('it\\'s' = 1), String)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(n); });
     if (!o.chc_error || o.kind != ErrorKind::Unsupported) {
       print_error("%s: expected Unsupported, got %s\n", n, o.message.c_str());
@@ -584,6 +583,9 @@ void factory_all_supported_families(void**) {
       {"Polygon", TypeKind::Array, 0}, {"MultiPolygon", TypeKind::Array, 0},
       {"SimpleAggregateFunction(sum, UInt64)", TypeKind::UInt64, 8},
       {"SimpleAggregateFunction(anyLast, Nullable(String))", TypeKind::Nullable, 0},
+      {"Variant(Array(UInt8), String, UInt32)", TypeKind::Variant, 0}, {"Dynamic", TypeKind::Dynamic, 0},
+      {"Dynamic(max_types=10)", TypeKind::Dynamic, 0}, {"JSON", TypeKind::JSON, 0},
+      {"JSON(max_dynamic_paths=10, `a.b` UInt32, SKIP c)", TypeKind::JSON, 0},
   };
   int failures = 0;
   for (const Case& c : cases) {

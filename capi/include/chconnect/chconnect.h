@@ -256,6 +256,9 @@ typedef int32_t chc_type_kind;
 #define CHC_TYPE_TUPLE 35        /* one child per element (also Point); chc_type_element_name */
 #define CHC_TYPE_MAP 36          /* one child: Tuple(keys K, values V); Array layout (offsets) */
 #define CHC_TYPE_LOW_CARDINALITY 37 /* one child: T; column: dictionary child + indexes */
+#define CHC_TYPE_VARIANT 38      /* one child per alternative, sorted by type name */
+#define CHC_TYPE_DYNAMIC 39      /* no type children; each block's column has its own alternatives */
+#define CHC_TYPE_JSON 40         /* read as JSON text per row (see chc_column_data) */
 
 typedef struct chc_type chc_type;
 
@@ -355,11 +358,25 @@ CHC_API size_t chc_column_row_count(const chc_column* column);
  *    chc_column_data the row_count indexes into it, chc_column_index_width bytes each
  *    (little-endian). For LowCardinality(Nullable(T)) index 0 is NULL and chc_column_null_map
  *    is set.
+ *  - Variant: chc_column_data gives one discriminator byte per row (the alternative's index, 255 =
+ *    NULL; chc_column_null_map is set accordingly), the alternatives are the children, each holding
+ *    only the rows that chose it (chc_column_variant_row maps a row to its place).
+ *  - Dynamic: as Variant, with this block's alternatives (their types are the children's types);
+ *    one child named "SharedVariant" holds values of overflow types as raw bytes (binary type
+ *    encoding + binary value).
+ *  - JSON: offsets + bytes as for String, one JSON document per row. Servers send JSON that way
+ *    when the query sets output_format_native_write_json_as_string=1 (24.10+); the object
+ *    serializations give CHC_E_NOT_SUPPORTED naming that setting.
  * A buffer that does not apply to the kind is NULL with length 0.
  */
 CHC_API const void* chc_column_data(const chc_column* column, size_t* byte_len);
 CHC_API const int64_t* chc_column_offsets(const chc_column* column, size_t* count);
 CHC_API const uint8_t* chc_column_null_map(const chc_column* column);
+/* Variant and Dynamic: the alternative (child index) and the row within it of `row`. A NULL row
+   gives *discriminator = 255. Errors: CHC_E_INVALID_ARGUMENT (row out of range), CHC_E_TYPE
+   (another kind). */
+CHC_API chc_status chc_column_variant_row(const chc_column* column, size_t row, uint32_t* discriminator,
+                                          size_t* member_row, chc_error** err);
 /* LowCardinality: bytes per index in chc_column_data (1, 2, 4 or 8); 0 for other kinds. */
 CHC_API size_t chc_column_index_width(const chc_column* column);
 /* Number of child columns (as chc_type_child_count). */
@@ -431,6 +448,10 @@ CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc
  *   append_int64 / append_uint64 into Decimal: the unscaled integer (value * 10^scale)
  *   append_null:   Nullable and LowCardinality(Nullable) columns only
  * LowCardinality columns take the values of their inner type and build the dictionary.
+ * Variant: an append_* on the Variant builder goes to the first alternative (in sorted order)
+ *   that accepts the value; chc_builder_child(b, i) appends to alternative i explicitly.
+ * Dynamic: integers become Int64/UInt64, doubles Float64, strings String, append_null NULL.
+ * JSON: append_string with the JSON text of one row (parsed by the server).
  * On a Nullable builder the append_* calls add a non-NULL value. For an Array or Map column, append
  * the elements to chc_builder_child(b, 0), then call chc_builder_end_array(b) to close one row
  * (a Map's child is a Tuple builder whose children take the keys and the values). A Tuple row is
@@ -448,7 +469,7 @@ CHC_API chc_status chc_builder_end_array(chc_builder* builder, chc_error** err);
    checked). All or nothing: on error no value is added. CHC_E_TYPE for variable-width kinds. */
 CHC_API chc_status chc_builder_append_fixed(chc_builder* builder, const void* data, size_t count, chc_error** err);
 /* Child builder i: the element builder of an Array or Map column (i = 0), the element builders of
-   a Tuple; NULL otherwise. Borrowed like its parent. */
+   a Tuple, the alternative builders of a Variant; NULL otherwise. Borrowed like its parent. */
 CHC_API chc_builder* chc_builder_child(chc_builder* builder, size_t i);
 /* Number of rows appended so far. */
 CHC_API size_t chc_builder_row_count(const chc_builder* builder);

@@ -71,20 +71,21 @@ typedef long long swig_type_38;
 typedef long long swig_type_39;
 typedef long long swig_type_40;
 typedef long long swig_type_41;
-typedef _gostring_ swig_type_42;
+typedef long long swig_type_42;
 typedef _gostring_ swig_type_43;
-typedef long long swig_type_44;
-typedef _gostring_ swig_type_45;
-typedef long long swig_type_46;
+typedef _gostring_ swig_type_44;
+typedef long long swig_type_45;
+typedef _gostring_ swig_type_46;
 typedef long long swig_type_47;
 typedef long long swig_type_48;
 typedef long long swig_type_49;
 typedef long long swig_type_50;
-typedef _gostring_ swig_type_51;
-typedef long long swig_type_52;
+typedef long long swig_type_51;
+typedef _gostring_ swig_type_52;
 typedef long long swig_type_53;
 typedef long long swig_type_54;
-typedef _goslice_ swig_type_55;
+typedef long long swig_type_55;
+typedef _goslice_ swig_type_56;
 extern void _wrap_Swig_free_capi_e8166f927d391179(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_e8166f927d391179(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179(void);
@@ -146,31 +147,32 @@ extern swig_type_33 _wrap_chc_column_row_count_capi_e8166f927d391179(uintptr_t a
 extern swig_voidp _wrap_chc_column_data_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_offsets_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_null_map_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_34 _wrap_chc_column_index_width_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_35 _wrap_chc_column_child_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_36 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_e8166f927d391179(uintptr_t arg1, swig_type_37 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_38 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_e8166f927d391179(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(uintptr_t arg1, swig_type_42 arg2, swig_type_43 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_chc_column_variant_row_capi_e8166f927d391179(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_35 _wrap_chc_column_index_width_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_36 _wrap_chc_column_child_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_e8166f927d391179(uintptr_t arg1, swig_type_38 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_e8166f927d391179(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(uintptr_t arg1, swig_type_43 arg2, swig_type_44 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_chc_insert_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_44 _wrap_chc_insert_column_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_45 _wrap_chc_insert_column_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_46 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_e8166f927d391179(uintptr_t arg1, swig_type_47 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_e8166f927d391179(uintptr_t arg1, swig_type_48 arg2);
+extern swig_type_45 _wrap_chc_insert_column_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_type_46 _wrap_chc_insert_column_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_47 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_e8166f927d391179(uintptr_t arg1, swig_type_48 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_e8166f927d391179(uintptr_t arg1, swig_type_49 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_49 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_e8166f927d391179(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_52 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_53 arg2);
-extern swig_type_54 _wrap_chc_builder_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_55 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_53 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_chc_builder_row_count_capi_e8166f927d391179(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4, swig_voidp arg5);
 #undef intgo
 */
 import "C"
@@ -521,6 +523,9 @@ const CHC_TYPE_NOTHING int = 34
 const CHC_TYPE_TUPLE int = 35
 const CHC_TYPE_MAP int = 36
 const CHC_TYPE_LOW_CARDINALITY int = 37
+const CHC_TYPE_VARIANT int = 38
+const CHC_TYPE_DYNAMIC int = 39
+const CHC_TYPE_JSON int = 40
 
 func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
@@ -786,6 +791,18 @@ func Chc_column_null_map(arg1 Struct_SS_chc_column) (_swig_ret *byte) {
 	return swig_r
 }
 
+func Chc_column_variant_row(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint, arg4 *int64, arg5 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	var _swig_i_4 *uintptr
+	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
+	swig_r = (int)(C._wrap_chc_column_variant_row_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	return swig_r
+}
+
 func Chc_column_index_width(arg1 Struct_SS_chc_column) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
@@ -808,7 +825,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_36(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -816,7 +833,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1)))
 	return swig_r
 }
 
@@ -827,7 +844,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -838,7 +855,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -849,7 +866,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -861,7 +878,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -885,7 +902,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -911,7 +928,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -922,7 +939,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
 	return swig_r
 }
 
@@ -930,7 +947,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))))
 	return swig_r
 }
 
@@ -951,7 +968,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -961,7 +978,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -981,7 +998,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1013,7 +1030,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_52(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_53(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1021,7 +1038,7 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))))
 	return swig_r
 }
 
@@ -1041,7 +1058,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}

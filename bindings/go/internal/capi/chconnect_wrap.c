@@ -1095,6 +1095,27 @@ char *_wrap_chc_column_null_map_capi_e8166f927d391179(struct chc_column *_swig_g
 }
 
 
+intgo _wrap_chc_column_variant_row_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, intgo *_swig_go_2, long long *_swig_go_3, chc_error **_swig_go_4) {
+  chc_column *arg1 = (chc_column *) 0 ;
+  size_t arg2 ;
+  uint32_t *arg3 = (uint32_t *) 0 ;
+  size_t *arg4 = (size_t *) 0 ;
+  chc_error **arg5 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_column **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  arg3 = *(uint32_t **)&_swig_go_2; 
+  arg4 = *(size_t **)&_swig_go_3; 
+  arg5 = (chc_error **)_swig_go_4;
+  
+  result = (chc_status)chc_column_variant_row((struct chc_column const *)arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 long long _wrap_chc_column_index_width_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t result;
