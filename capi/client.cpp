@@ -53,9 +53,7 @@ chc_status chc_client_ping(chc_client* client, chc_error** err) {
 chc_status chc_client_server_version(chc_client* client, const char** out, chc_error** err) {
   if (!client) return nullArgument(err, "client");
   if (!out) return nullArgument(err, "out");
-  return guarded(err, [&] {
-    *out = client->client->serverVersion().c_str();
-  });
+  return guarded(err, [&] { *out = client->client->serverVersion().c_str(); });
 }
 
 chc_query* chc_query_new(const char* sql, size_t sql_len) {

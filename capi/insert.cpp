@@ -13,8 +13,12 @@ std::unique_ptr<chc_builder> makeBuilderHandle(Column* column) {
   // Array, Map, Tuple and Variant expose child builders; Nullable, LowCardinality and Dynamic take
   // values themselves.
   switch (column->type().kind()) {
-    case TypeKind::Array: case TypeKind::Map: case TypeKind::Tuple: case TypeKind::Variant:
-      for (size_t i = 0; i < column->childCount(); ++i) h->children.push_back(makeBuilderHandle(column->builderChild(i)));
+    case TypeKind::Array:
+    case TypeKind::Map:
+    case TypeKind::Tuple:
+    case TypeKind::Variant:
+      for (size_t i = 0; i < column->childCount(); ++i)
+        h->children.push_back(makeBuilderHandle(column->builderChild(i)));
       break;
     default: break;
   }
@@ -34,8 +38,8 @@ chc_status append(chc_builder* builder, chc_error** err, const F& f) {
 
 extern "C" {
 
-chc_status chc_client_insert_begin(chc_client* client, const char* table, const char* const* columns,
-                                   size_t ncolumns, const chc_query* options, chc_insert** out, chc_error** err) {
+chc_status chc_client_insert_begin(chc_client* client, const char* table, const char* const* columns, size_t ncolumns,
+                                   const chc_query* options, chc_insert** out, chc_error** err) {
   if (!client) return nullArgument(err, "client");
   if (!table || !*table) return nullArgument(err, "table");
   if (ncolumns > 0 && !columns) return nullArgument(err, "columns");
@@ -53,13 +57,15 @@ chc_status chc_client_insert_begin(chc_client* client, const char* table, const 
       std::unordered_map<std::string, size_t> by_name;
       for (size_t i = 0; i < described.size(); ++i) by_name.emplace(described[i].name, i);
       for (size_t i = 0; i < ncolumns; ++i) {
-        if (!columns[i]) throw chc::Error(chc::ErrorKind::InvalidArgument, "column name " + std::to_string(i) + " is NULL");
+        if (!columns[i])
+          throw chc::Error(chc::ErrorKind::InvalidArgument, "column name " + std::to_string(i) + " is NULL");
         auto it = by_name.find(columns[i]);
         if (it == by_name.end())
           throw chc::Error(chc::ErrorKind::NotFound,
                            std::string("table ") + table + " has no insertable column '" + columns[i] + "'");
         for (const auto& c : chosen)
-          if (c.name == columns[i]) throw chc::Error(chc::ErrorKind::InvalidArgument, std::string("column '") + columns[i] + "' named twice");
+          if (c.name == columns[i])
+            throw chc::Error(chc::ErrorKind::InvalidArgument, std::string("column '") + columns[i] + "' named twice");
         chosen.push_back(described[it->second]);
       }
     }
@@ -93,10 +99,10 @@ chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc_error**
     block.rows = block.columns.empty() ? 0 : block.columns[0]->size();
     for (size_t i = 0; i < block.columns.size(); ++i)
       if (block.columns[i]->size() != block.rows)
-        throw chc::Error(chc::ErrorKind::InvalidArgument,
-                         "column '" + block.names[i] + "' has " + std::to_string(block.columns[i]->size()) +
-                             " rows but column '" + block.names[0] + "' has " + std::to_string(block.rows) +
-                             "; nothing was sent");
+        throw chc::Error(chc::ErrorKind::InvalidArgument, "column '" + block.names[i] + "' has " +
+                                                              std::to_string(block.columns[i]->size()) +
+                                                              " rows but column '" + block.names[0] + "' has " +
+                                                              std::to_string(block.rows) + "; nothing was sent");
     chc::Response response = insert->client->insertBlock(insert->table, block, insert->options);
     insert->finished = true;
     if (out) {
@@ -129,12 +135,14 @@ chc_status chc_builder_end_array(chc_builder* builder, chc_error** err) {
 chc_status chc_builder_append_fixed(chc_builder* builder, const void* data, size_t count, chc_error** err) {
   if (!data && count) return nullArgument(err, "data");
   return append(builder, err, [&](chc::Column& c) {
-    size_t width = c.type().kind() == chc::TypeKind::Nullable ? c.type().children()[0]->fixedSize() : c.type().fixedSize();
+    size_t width =
+        c.type().kind() == chc::TypeKind::Nullable ? c.type().children()[0]->fixedSize() : c.type().fixedSize();
     if (c.type().kind() == chc::TypeKind::LowCardinality) {
       const chc::TypePtr& inner = c.type().children()[0];
       width = inner->kind() == chc::TypeKind::Nullable ? inner->children()[0]->fixedSize() : inner->fixedSize();
     }
-    if (width == 0) throw chc::Error(chc::ErrorKind::Type, "column of type " + c.type().name() + " has no fixed-width values");
+    if (width == 0)
+      throw chc::Error(chc::ErrorKind::Type, "column of type " + c.type().name() + " has no fixed-width values");
     if (count > SIZE_MAX / width) throw chc::Error(chc::ErrorKind::InvalidArgument, "count is too large");
     c.appendFixed(std::span<const uint8_t>(static_cast<const uint8_t*>(data), count * width));
   });

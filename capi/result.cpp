@@ -41,7 +41,9 @@ chc_status chc_type_parse(const char* name, chc_type** out, chc_error** err) {
 }
 
 void chc_type_free(chc_type* type) { destroy(type); }
-chc_type_kind chc_type_get_kind(const chc_type* type) { return type ? static_cast<chc_type_kind>(type->type->kind()) : 0; }
+chc_type_kind chc_type_get_kind(const chc_type* type) {
+  return type ? static_cast<chc_type_kind>(type->type->kind()) : 0;
+}
 const char* chc_type_name(const chc_type* type) { return type ? type->type->name().c_str() : ""; }
 size_t chc_type_child_count(const chc_type* type) { return type ? type->children.size() : 0; }
 const chc_type* chc_type_child(const chc_type* type, size_t i) {
@@ -147,7 +149,8 @@ chc_status chc_column_variant_row(const chc_column* column, size_t row, uint32_t
     v = static_cast<const chc::VariantColumn*>(column->column);
   else if (column->column->type().kind() == chc::TypeKind::Dynamic)
     v = static_cast<const chc::DynamicColumn*>(column->column)->variant();
-  if (!v) return report(err, CHC_E_TYPE, "column of type " + column->column->type().name() + " is not a Variant or Dynamic");
+  if (!v)
+    return report(err, CHC_E_TYPE, "column of type " + column->column->type().name() + " is not a Variant or Dynamic");
   if (row >= v->size()) return report(err, CHC_E_INVALID_ARGUMENT, "row " + std::to_string(row) + " out of range");
   *discriminator = v->discriminator(row);
   *member_row = v->memberRow(row);
@@ -166,7 +169,8 @@ chc_status chc_column_child(const chc_column* column, size_t i, chc_column** out
   if (i >= column->column->childCount())
     return report(err, CHC_E_INVALID_ARGUMENT,
                   "child index " + std::to_string(i) + " out of range for type " + column->column->type().name());
-  return guarded(err, [&] { *out = release(makeColumnHandle(column->owner, column->column->child(i), std::string())); });
+  return guarded(err,
+                 [&] { *out = release(makeColumnHandle(column->owner, column->column->child(i), std::string())); });
 }
 
 int32_t chc_column_is_null(const chc_column* column, size_t row) {

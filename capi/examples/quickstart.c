@@ -35,8 +35,9 @@ int main(void) {
   if (st != CHC_OK) return fail("chc_client_open", err);
 
   if (command(client, "DROP TABLE IF EXISTS new_table") ||
-      command(client, "CREATE TABLE new_table (key UInt32, value String, metric Float64) "
-                      "ENGINE MergeTree ORDER BY key"))
+      command(client,
+              "CREATE TABLE new_table (key UInt32, value String, metric Float64) "
+              "ENGINE MergeTree ORDER BY key"))
     return 1;
 
   /* Insert [1000, 'String Value 1000', 5.233] and [2000, 'String Value 2000', -107.04]. */

@@ -56,8 +56,8 @@ std::string readAllFrom(InputStream& in, size_t limit) {
   // There was more than `limit`: refuse rather than silently truncate.
   uint8_t probe;
   if (in.read(std::span<uint8_t>(&probe, 1)) != 0)
-    throw Error(ErrorKind::InvalidArgument, "response exceeds " + std::to_string(limit) +
-                                                " bytes; use a streaming query for large results");
+    throw Error(ErrorKind::InvalidArgument,
+                "response exceeds " + std::to_string(limit) + " bytes; use a streaming query for large results");
   return out;
 }
 
@@ -101,7 +101,7 @@ std::string quoteTableName(std::string_view table) {
 QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id)
     : query_id_(std::move(query_id)),
       summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
-                                                                        : std::string())),
+                                                                       : std::string())),
       body_(decodedBody(std::move(response))),
       reader_(*body_) {}
 
@@ -237,7 +237,8 @@ Response Client::finishBuffered(std::unique_ptr<transport::HttpResponse> respons
   // A 200 whose body ends in an exception: the statement failed after output started. Only a
   // trailing "Code: N, ... DB::Exception" line counts, so result text that merely contains
   // "Code: " is not mistaken for an error.
-  for (size_t pos = body.rfind("Code: "); pos != std::string::npos; pos = pos ? body.rfind("Code: ", pos - 1) : std::string::npos) {
+  for (size_t pos = body.rfind("Code: "); pos != std::string::npos;
+       pos = pos ? body.rfind("Code: ", pos - 1) : std::string::npos) {
     if (pos != 0 && body[pos - 1] != '\n') continue;
     auto parsed = parseExceptionText(std::string_view(body).substr(pos));
     if (parsed && parsed->message.find("DB::Exception") != std::string::npos) {

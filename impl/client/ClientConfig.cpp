@@ -21,7 +21,8 @@ std::chrono::milliseconds parseSeconds(std::string_view key, std::string_view v)
   double seconds = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
   if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(seconds) || seconds <= 0 || seconds > 1e7)
-    throwInvalid("option '" + std::string(key) + "' expects a positive number of seconds, got '" + std::string(v) + "'");
+    throwInvalid("option '" + std::string(key) + "' expects a positive number of seconds, got '" + std::string(v) +
+                 "'");
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
 }
 
@@ -192,8 +193,8 @@ std::string percentDecode(std::string_view s, bool form_encoded) {
     char c = s[i];
     if (c == '+' && form_encoded) {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < s.size() &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 1])) && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+    } else if (c == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
       i += 2;
     } else {

@@ -25,7 +25,8 @@ void QuerySpec::set(std::string_view key, std::string_view value) {
     if (!isIdentifier(key.substr(8))) throwInvalid("'" + std::string(key.substr(8)) + "' is not a valid setting name");
     settings[std::string(key.substr(8))] = value;
   } else if (key.starts_with("param.")) {
-    if (!isIdentifier(key.substr(6))) throwInvalid("'" + std::string(key.substr(6)) + "' is not a valid parameter name");
+    if (!isIdentifier(key.substr(6)))
+      throwInvalid("'" + std::string(key.substr(6)) + "' is not a valid parameter name");
     params[std::string(key.substr(6))] = value;
   } else {
     throw Error(ErrorKind::NotFound, "unknown query option '" + std::string(key) + "'");

@@ -38,7 +38,8 @@ std::optional<ParsedException> parseExceptionText(std::string_view body) {
   if (!t.starts_with("Code: ")) return std::nullopt;
   size_t i = 6;
   int64_t code = 0;
-  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && code < 1000000) code = code * 10 + (t[i++] - '0');
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])) && code < 1000000)
+    code = code * 10 + (t[i++] - '0');
   if (i == 6 || i >= t.size() || (t[i] != '.' && t[i] != ',')) return std::nullopt;
   ParsedException e;
   e.code = static_cast<int32_t>(code);

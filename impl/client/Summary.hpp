@@ -10,8 +10,8 @@
 namespace chc {
 
 struct Summary {
-  std::string json;                        // the header as received, "" if absent
-  std::map<std::string, int64_t> fields;   // numeric fields that parsed
+  std::string json;                       // the header as received, "" if absent
+  std::map<std::string, int64_t> fields;  // numeric fields that parsed
 
   static Summary parse(std::string_view json);
   std::optional<int64_t> get(std::string_view field) const;

@@ -67,7 +67,8 @@ class ReadBuffer {
   // A length-prefixed string of at most max_len bytes.
   std::string readString(size_t max_len) {
     uint64_t len = readVarUInt();
-    if (len > max_len) throwProtocol("string length " + std::to_string(len) + " exceeds the limit of " + std::to_string(max_len));
+    if (len > max_len)
+      throwProtocol("string length " + std::to_string(len) + " exceeds the limit of " + std::to_string(max_len));
     std::string s(len, '\0');
     readExact(s.data(), len);
     return s;

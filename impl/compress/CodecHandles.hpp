@@ -59,8 +59,10 @@ class ZStream {
   ZStream& operator=(const ZStream&) = delete;
   ~ZStream() {
     if (!active_) return;
-    if (kind_ == Kind::Inflate) inflateEnd(&z_);
-    else deflateEnd(&z_);
+    if (kind_ == Kind::Inflate)
+      inflateEnd(&z_);
+    else
+      deflateEnd(&z_);
   }
 
   // window_bits as for inflateInit2: 15 zlib, -15 raw deflate, 31 gzip.

@@ -160,10 +160,8 @@ class NativeBlockDecoder final : public InputStream {
           throwProtocol("LZ4 block of " + std::to_string(payload_size) + " bytes cannot expand to " +
                         std::to_string(usize_));
         break;
-      case static_cast<uint8_t>(BlockMethod::Zstd):
-        break;
-      default:
-        throwUnsupported("unsupported compression method " + methodHex(method_) + " in compressed block");
+      case static_cast<uint8_t>(BlockMethod::Zstd): break;
+      default: throwUnsupported("unsupported compression method " + methodHex(method_) + " in compressed block");
     }
     return true;
   }
@@ -196,14 +194,13 @@ class NativeBlockDecoder final : public InputStream {
                         std::to_string(usize_));
         return;
       }
-      default:
-        throw Error(ErrorKind::Internal, "unvalidated compression method reached the decoder");
+      default: throw Error(ErrorKind::Internal, "unvalidated compression method reached the decoder");
     }
   }
 
   std::unique_ptr<InputStream> source_;
-  std::vector<uint8_t> frame_;  // method, sizes and payload of the current frame (checksummed bytes)
-  std::vector<uint8_t> out_;    // decoded payload when it does not fit the caller's buffer
+  std::vector<uint8_t> frame_;        // method, sizes and payload of the current frame (checksummed bytes)
+  std::vector<uint8_t> out_;          // decoded payload when it does not fit the caller's buffer
   std::span<const uint8_t> pending_;  // decoded bytes not yet handed out
   detail::ZstdDCtx zstd_;             // created on the first zstd frame
   size_t csize_ = 0;
@@ -221,8 +218,7 @@ class NativeBlockEncoder final : public OutputSink {
       throwInvalid("compressed block frame size must be 1.." + std::to_string(kMaxEncoderFrameSize) + " bytes, got " +
                    std::to_string(frame_size));
     switch (method) {
-      case BlockMethod::None:
-        break;
+      case BlockMethod::None: break;
       case BlockMethod::Lz4:
         if (level < -1 || level > LZ4HC_CLEVEL_MAX)
           throwInvalid("LZ4 block level must be -1 or 0.." + std::to_string(LZ4HC_CLEVEL_MAX) + ", got " +
@@ -235,8 +231,7 @@ class NativeBlockEncoder final : public OutputSink {
         if (level_ == -1) level_ = ZSTD_CLEVEL_DEFAULT;
         zstd_ = detail::newZstdCCtx();
         break;
-      default:
-        throwInvalid("unknown compressed block method " + methodHex(static_cast<uint8_t>(method)));
+      default: throwInvalid("unknown compressed block method " + methodHex(static_cast<uint8_t>(method)));
     }
   }
 
@@ -288,7 +283,7 @@ class NativeBlockEncoder final : public OutputSink {
       case BlockMethod::Lz4: {
         const char* in = reinterpret_cast<const char*>(data.data());
         const int n = level_ < 3 ? LZ4_compress_default(in, reinterpret_cast<char*>(out), static_cast<int>(data.size()),
-                                                         static_cast<int>(bound))
+                                                        static_cast<int>(bound))
                                  : LZ4_compress_HC(in, reinterpret_cast<char*>(out), static_cast<int>(data.size()),
                                                    static_cast<int>(bound), level_);
         if (n <= 0) throw Error(ErrorKind::Internal, "LZ4 block compression failed");

@@ -17,7 +17,7 @@ enum class BlockMethod : uint8_t { None = 0x02, Lz4 = 0x82, Zstd = 0x90 };
 // Size limits the server enforces (DBMS_MAX_COMPRESSED_SIZE); we enforce them before allocating.
 inline constexpr uint32_t kMaxCompressedBlockSize = 1u << 30;
 inline constexpr uint32_t kMaxUncompressedBlockSize = 1u << 30;
-inline constexpr size_t kBlockHeaderSize = 9;      // method + two sizes, covered by the checksum
+inline constexpr size_t kBlockHeaderSize = 9;  // method + two sizes, covered by the checksum
 inline constexpr size_t kBlockChecksumSize = 16;
 
 // Decodes a stream of frames and yields the concatenated payloads; frame boundaries are invisible

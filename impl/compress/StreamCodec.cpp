@@ -45,8 +45,7 @@ void StreamDecoder::refill() {
     len_ -= pos_;
     pos_ = 0;
   }
-  if (len_ == in_.size())
-    throw Error(ErrorKind::Internal, name_ + " decoder stalled with a full input buffer");
+  if (len_ == in_.size()) throw Error(ErrorKind::Internal, name_ + " decoder stalled with a full input buffer");
   const size_t n = source_->read({in_.data() + len_, in_.size() - len_});
   if (n == 0) eof_ = true;
   len_ += n;

@@ -50,14 +50,10 @@ class ZlibDecoder final : public StreamDecoder {
         in_member_ = false;
         ended_ = true;
         break;
-      case Z_NEED_DICT:
-        throwProtocol("corrupt " + name() + " stream: it needs a preset dictionary");
-      case Z_DATA_ERROR:
-        throwProtocol("corrupt " + name() + " stream: " + (z->msg ? z->msg : "invalid data"));
-      case Z_MEM_ERROR:
-        throw Error(ErrorKind::NoMemory, "out of memory while inflating a " + name() + " stream");
-      default:
-        throw Error(ErrorKind::Internal, "inflate failed (" + std::to_string(rc) + ")");
+      case Z_NEED_DICT: throwProtocol("corrupt " + name() + " stream: it needs a preset dictionary");
+      case Z_DATA_ERROR: throwProtocol("corrupt " + name() + " stream: " + (z->msg ? z->msg : "invalid data"));
+      case Z_MEM_ERROR: throw Error(ErrorKind::NoMemory, "out of memory while inflating a " + name() + " stream");
+      default: throw Error(ErrorKind::Internal, "inflate failed (" + std::to_string(rc) + ")");
     }
     return step;
   }

@@ -33,8 +33,7 @@ class ZstdDecoder final : public StreamDecoder {
 
 class ZstdEncoder final : public BufferedEncoder {
  public:
-  ZstdEncoder(OutputSink& dest, int level)
-      : BufferedEncoder(dest, ZSTD_CStreamOutSize(), "zstd"), ctx_(newZstdCCtx()) {
+  ZstdEncoder(OutputSink& dest, int level) : BufferedEncoder(dest, ZSTD_CStreamOutSize(), "zstd"), ctx_(newZstdCCtx()) {
     if (level != -1 && (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()))
       throwInvalid("zstd compression level must be -1 or " + std::to_string(ZSTD_minCLevel()) + ".." +
                    std::to_string(ZSTD_maxCLevel()) + ", got " + std::to_string(level));

@@ -16,8 +16,7 @@ std::optional<Block> NativeBlockReader::next() {
     if (in_.eof()) return std::nullopt;
     return readBlock();
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::Protocol && e.kind() != ErrorKind::InvalidArgument &&
-        e.kind() != ErrorKind::Unsupported)
+    if (e.kind() != ErrorKind::Protocol && e.kind() != ErrorKind::InvalidArgument && e.kind() != ErrorKind::Unsupported)
       throw;  // transport failures pass through unchanged
     ErrorKind kind = e.kind() == ErrorKind::Unsupported ? ErrorKind::Unsupported : ErrorKind::Protocol;
     throw NativeDecodeError(Error(kind, e.what()), in_.diagnosticWindow(kDiagnosticWindow));

@@ -14,7 +14,8 @@ void writeNativeBlock(const Block& block, std::vector<uint8_t>& out) {
                    " rows, the block has " + std::to_string(block.rows));
   }
   WriteBuffer w;
-  w.bytes().swap(out);
+  w.bytes().swap(out);  // append to the caller's bytes without a copy; given back on failure too
+  try {
   w.writeVarUInt(block.columns.size());
   w.writeVarUInt(block.rows);
   for (size_t i = 0; i < block.columns.size(); ++i) {
@@ -24,6 +25,10 @@ void writeNativeBlock(const Block& block, std::vector<uint8_t>& out) {
       block.columns[i]->writePrefix(w);
       block.columns[i]->writeData(w);
     }
+  }
+  } catch (...) {
+    w.bytes().swap(out);
+    throw;
   }
   w.bytes().swap(out);
 }

@@ -65,10 +65,9 @@ void appendSlist(SlistPtr& list, const std::string& line) {
 }
 
 [[noreturn]] void throwSetopt(CURLoption opt, CURLcode rc) {
-  throw Error(rc == CURLE_UNKNOWN_OPTION || rc == CURLE_NOT_BUILT_IN ? ErrorKind::Unsupported
-                                                                     : ErrorKind::InvalidArgument,
-              "libcurl rejected option " + std::to_string(static_cast<int>(opt)) + ": " +
-                  curl_easy_strerror(rc));
+  throw Error(
+      rc == CURLE_UNKNOWN_OPTION || rc == CURLE_NOT_BUILT_IN ? ErrorKind::Unsupported : ErrorKind::InvalidArgument,
+      "libcurl rejected option " + std::to_string(static_cast<int>(opt)) + ": " + curl_easy_strerror(rc));
 }
 void setLong(CURL* h, CURLoption opt, long v) {
   if (CURLcode rc = curl_easy_setopt(h, opt, v); rc != CURLE_OK) throwSetopt(opt, rc);
@@ -157,12 +156,12 @@ struct Slot {
 
 struct Pool {
   HttpOptions opts;
-  std::string where;        // "host:port" for error messages
-  std::string url_prefix;   // "http(s)://host:port"
-  std::string auth_header;  // "Authorization: Basic ..." or empty
-  std::string ca_file;      // resolved CA bundle, empty = curl's default
+  std::string where;                 // "host:port" for error messages
+  std::string url_prefix;            // "http(s)://host:port"
+  std::string auth_header;           // "Authorization: Basic ..." or empty
+  std::string ca_file;               // resolved CA bundle, empty = curl's default
   std::vector<std::string> secrets;  // scrubbed from any error text
-  SlistPtr connect_to;      // CURLOPT_CONNECT_TO for server_host_name; outlives every slot
+  SlistPtr connect_to;               // CURLOPT_CONNECT_TO for server_host_name; outlives every slot
 
   mutable std::mutex mu;
   std::vector<std::unique_ptr<Slot>> idle;  // LIFO: the most recently used connection first
@@ -228,8 +227,10 @@ Pool::Pool(HttpOptions o) : opts(std::move(o)) {
     }
   }
   // The first slot is made now so that libcurl validates every option here, not at the first request.
-  if (opts.pool_size > 0) idle.push_back(makeSlot());
-  else makeSlot();
+  if (opts.pool_size > 0)
+    idle.push_back(makeSlot());
+  else
+    makeSlot();
 }
 
 std::unique_ptr<Slot> Pool::makeSlot() const {
@@ -467,9 +468,9 @@ void Transfer::driveUntil(const std::function<bool()>& pred) {
     if (connected) {
       auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_move);
       if (idle >= limit) {
-        Error err(ErrorKind::Timeout,
-                  "receive timeout after " + std::to_string(limit.count()) + " ms (" + pool->where +
-                      "): no bytes sent or received" + (status ? "" : " before the response headers"));
+        Error err(ErrorKind::Timeout, "receive timeout after " + std::to_string(limit.count()) + " ms (" + pool->where +
+                                          "): no bytes sent or received" +
+                                          (status ? "" : " before the response headers"));
         err.server().http_status = status;
         detach(true);
         done = true;
@@ -556,7 +557,8 @@ Error Transfer::makeError(CURLcode rc) const {
 #endif
     case CURLE_OPERATION_TIMEDOUT:
       kind = ErrorKind::Timeout;
-      what = connected ? "timeout" : "connect timeout after " + std::to_string(pool->opts.connect_timeout.count()) + " ms";
+      what =
+          connected ? "timeout" : "connect timeout after " + std::to_string(pool->opts.connect_timeout.count()) + " ms";
       break;
     case CURLE_PEER_FAILED_VERIFICATION:
       kind = ErrorKind::Tls;
@@ -590,7 +592,10 @@ Error Transfer::makeError(CURLcode rc) const {
       kind = ErrorKind::Tls;
       what = "TLS error";
       break;
-    case CURLE_OUT_OF_MEMORY: kind = ErrorKind::NoMemory; what = "out of memory"; break;
+    case CURLE_OUT_OF_MEMORY:
+      kind = ErrorKind::NoMemory;
+      what = "out of memory";
+      break;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
     case CURLE_NOT_BUILT_IN:
@@ -785,8 +790,7 @@ std::unique_ptr<HttpResponse> HttpClient::send(HttpRequest request) {
     }
     // A kept-alive connection the server closed meanwhile fails before any response byte: retry
     // once on a fresh connection. Nothing else is retried (the request may have run).
-    const bool stale = t->result == CURLE_SEND_ERROR || t->result == CURLE_RECV_ERROR ||
-                       t->result == CURLE_GOT_NOTHING;
+    const bool stale = t->result == CURLE_SEND_ERROR || t->result == CURLE_RECV_ERROR || t->result == CURLE_GOT_NOTHING;
     if (attempt == 0 && slot_was_used && t->attempt_connects == 0 && !t->got_response_bytes && stale) continue;
     throw *t->error;
   }

@@ -18,9 +18,9 @@
 namespace chc::transport {
 
 struct TlsOptions {
-  bool verify = true;            // verify the peer certificate and the host name
-  std::string ca_file;           // PEM bundle; empty = system store (/etc/ssl/certs/ca-certificates.crt)
-  std::string client_cert;       // PEM files for mutual TLS; both or neither
+  bool verify = true;       // verify the peer certificate and the host name
+  std::string ca_file;      // PEM bundle; empty = system store (/etc/ssl/certs/ca-certificates.crt)
+  std::string client_cert;  // PEM files for mutual TLS; both or neither
   std::string client_key;
   std::string server_host_name;  // connect to Endpoint::host, but send SNI/Host and verify the
                                  // certificate as this name (CURLOPT_CONNECT_TO)
@@ -28,9 +28,9 @@ struct TlsOptions {
 
 struct Endpoint {
   bool https = false;
-  std::string host;              // name, IPv4 or IPv6 literal (with or without brackets)
+  std::string host;  // name, IPv4 or IPv6 literal (with or without brackets)
   uint16_t port = 8123;
-  std::string base_path = "/";   // path prefix, e.g. behind a proxy ("/clickhouse/")
+  std::string base_path = "/";  // path prefix, e.g. behind a proxy ("/clickhouse/")
 };
 
 struct HttpOptions {
@@ -41,11 +41,11 @@ struct HttpOptions {
   // Authorization or X-ClickHouse-User header (the server refuses two methods at once).
   std::string username = "default";
   std::string password;
-  std::chrono::milliseconds connect_timeout{10000};          // TCP connect + TLS handshake
-  std::chrono::milliseconds send_receive_timeout{300000};    // max time with no byte moving
-  size_t pool_size = 8;          // idle connections kept
-  std::string proxy;             // proxy URL; "" = none (environment variables are NOT read)
-  std::string user_agent;        // e.g. "chconnect/0.1.0"; empty = no User-Agent header
+  std::chrono::milliseconds connect_timeout{10000};        // TCP connect + TLS handshake
+  std::chrono::milliseconds send_receive_timeout{300000};  // max time with no byte moving
+  size_t pool_size = 8;                                    // idle connections kept
+  std::string proxy;                                       // proxy URL; "" = none (environment variables are NOT read)
+  std::string user_agent;                                  // e.g. "chconnect/0.1.0"; empty = no User-Agent header
 };
 
 struct HttpRequest {
@@ -53,8 +53,8 @@ struct HttpRequest {
   // "?query=..." gives base_path + "?query=..."; "ping" or "/ping" gives base_path + "ping".
   std::string path_and_query;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::vector<uint8_t> body;     // POST body, sent with Content-Length (empty allowed)
-  std::string method = "POST";   // "POST" or "GET" (GET must have an empty body)
+  std::vector<uint8_t> body;    // POST body, sent with Content-Length (empty allowed)
+  std::string method = "POST";  // "POST" or "GET" (GET must have an empty body)
 };
 
 namespace detail {

@@ -5,12 +5,12 @@
 
 #include "common/Error.hpp"
 #include "types/ArrayColumn.hpp"
+#include "types/DynamicColumn.hpp"
 #include "types/FixedStringColumn.hpp"
 #include "types/FixedWidthColumn.hpp"
-#include "types/NullableColumn.hpp"
-#include "types/DynamicColumn.hpp"
 #include "types/JSONColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
+#include "types/NullableColumn.hpp"
 #include "types/StringColumn.hpp"
 #include "types/TupleColumn.hpp"
 

@@ -26,8 +26,9 @@ DynamicColumn::DynamicColumn(TypePtr type) : Column(std::move(type)) {}
 void DynamicColumn::readPrefix(ReadBuffer& in) {
   uint64_t version = in.readLE<uint64_t>();
   if (version == kStructureFlattened)
-    throwUnsupported("the FLATTENED Dynamic serialization is not supported yet; do not set "
-                     "output_format_native_use_flattened_dynamic_and_json_serialization");
+    throwUnsupported(
+        "the FLATTENED Dynamic serialization is not supported yet; do not set "
+        "output_format_native_use_flattened_dynamic_and_json_serialization");
   if (version != kStructureV1 && version != kStructureV2)
     throwProtocol("unknown Dynamic structure version " + std::to_string(version));
   if (version == kStructureV1) in.readVarUInt();  // a slot readers ignore
@@ -61,10 +62,18 @@ void DynamicColumn::appendBuilt(const char* type_name, F&& append) {
   built_null_map_.push_back(0);
 }
 
-void DynamicColumn::appendInt64(int64_t v) { appendBuilt("Int64", [&](Column& c) { c.appendInt64(v); }); }
-void DynamicColumn::appendUInt64(uint64_t v) { appendBuilt("UInt64", [&](Column& c) { c.appendUInt64(v); }); }
-void DynamicColumn::appendDouble(double v) { appendBuilt("Float64", [&](Column& c) { c.appendDouble(v); }); }
-void DynamicColumn::appendString(std::string_view v) { appendBuilt("String", [&](Column& c) { c.appendString(v); }); }
+void DynamicColumn::appendInt64(int64_t v) {
+  appendBuilt("Int64", [&](Column& c) { c.appendInt64(v); });
+}
+void DynamicColumn::appendUInt64(uint64_t v) {
+  appendBuilt("UInt64", [&](Column& c) { c.appendUInt64(v); });
+}
+void DynamicColumn::appendDouble(double v) {
+  appendBuilt("Float64", [&](Column& c) { c.appendDouble(v); });
+}
+void DynamicColumn::appendString(std::string_view v) {
+  appendBuilt("String", [&](Column& c) { c.appendString(v); });
+}
 
 void DynamicColumn::appendNull() {
   if (variant_) throw Error(ErrorKind::InvalidState, "cannot append to a Dynamic column that was read");
@@ -115,7 +124,8 @@ void DynamicColumn::writeData(WriteBuffer& out) const {
   std::vector<std::string> names = sortedNames();
   std::vector<uint8_t> to_sorted(built_.size());
   for (size_t i = 0; i < built_.size(); ++i)
-    to_sorted[i] = static_cast<uint8_t>(std::find(names.begin(), names.end(), built_[i]->type().name()) - names.begin());
+    to_sorted[i] =
+        static_cast<uint8_t>(std::find(names.begin(), names.end(), built_[i]->type().name()) - names.begin());
   for (uint8_t d : built_discriminators_) out.writeByte(d == VariantColumn::kNull ? d : to_sorted[d]);
   for (const std::string& name : names)
     for (const auto& c : built_)

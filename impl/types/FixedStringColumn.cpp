@@ -19,8 +19,8 @@ namespace chc {
 
 void FixedStringColumn::appendFixed(std::span<const uint8_t> values) {
   if (values.size() % n_ != 0)
-    throw Error(ErrorKind::InvalidArgument, std::to_string(values.size()) + " bytes are not a whole number of " +
-                                                type().name() + " values");
+    throw Error(ErrorKind::InvalidArgument,
+                std::to_string(values.size()) + " bytes are not a whole number of " + type().name() + " values");
   bytes_.insert(bytes_.end(), values.begin(), values.end());
 }
 

@@ -55,11 +55,16 @@ bool exceedsPrecision(const WideInt& v, uint32_t precision) {
 }
 
 uint16_t toBFloat16(double value) {
+  // Round once, to nearest even: truncate to float toward zero and keep a sticky bit for what the
+  // truncation dropped, so the float step cannot create a false tie.
   float f = static_cast<float>(value);
+  if (!std::isnan(value) && std::isfinite(value) && std::fabs(static_cast<double>(f)) > std::fabs(value))
+    f = std::nextafter(f, 0.0f);
   uint32_t bits;
   std::memcpy(&bits, &f, 4);
   if (std::isnan(f)) return static_cast<uint16_t>((bits >> 16) | 0x40);  // keep it a NaN
-  bits += 0x7fff + ((bits >> 16) & 1);  // round to nearest even
+  if (std::isfinite(value) && static_cast<double>(f) != value) bits |= 1;  // sticky
+  bits += 0x7fff + ((bits >> 16) & 1);
   return static_cast<uint16_t>(bits >> 16);
 }
 
@@ -78,15 +83,24 @@ void FixedWidthColumn::pushInteger(bool negative, uint64_t bits) {
   switch (t.kind()) {
     case TypeKind::Int8: check(INT8_MIN, INT8_MAX); break;
     case TypeKind::Int16: check(INT16_MIN, INT16_MAX); break;
-    case TypeKind::Int32: case TypeKind::Date32: case TypeKind::Time: check(INT32_MIN, INT32_MAX); break;
-    case TypeKind::Int64: case TypeKind::DateTime64: case TypeKind::Time64: case TypeKind::Interval:
-      check(INT64_MIN, INT64_MAX);
-      break;
+    case TypeKind::Int32:
+    case TypeKind::Date32:
+    case TypeKind::Time: check(INT32_MIN, INT32_MAX); break;
+    case TypeKind::Int64:
+    case TypeKind::DateTime64:
+    case TypeKind::Time64:
+    case TypeKind::Interval: check(INT64_MIN, INT64_MAX); break;
     case TypeKind::UInt8: check(0, UINT8_MAX); break;
-    case TypeKind::UInt16: case TypeKind::Date: check(0, UINT16_MAX); break;
-    case TypeKind::UInt32: case TypeKind::DateTime: case TypeKind::IPv4: check(0, UINT32_MAX); break;
-    case TypeKind::UInt64: case TypeKind::UInt128: case TypeKind::UInt256: check(0, UINT64_MAX); break;
-    case TypeKind::Int128: case TypeKind::Int256: break;  // every 64-bit value fits
+    case TypeKind::UInt16:
+    case TypeKind::Date: check(0, UINT16_MAX); break;
+    case TypeKind::UInt32:
+    case TypeKind::DateTime:
+    case TypeKind::IPv4: check(0, UINT32_MAX); break;
+    case TypeKind::UInt64:
+    case TypeKind::UInt128:
+    case TypeKind::UInt256: check(0, UINT64_MAX); break;
+    case TypeKind::Int128:
+    case TypeKind::Int256: break;  // every 64-bit value fits
     case TypeKind::Bool: check(0, 1); break;
     case TypeKind::Nothing: check(0, 0); break;
     case TypeKind::Decimal:  // the unscaled integer (value * 10^S)
@@ -95,9 +109,11 @@ void FixedWidthColumn::pushInteger(bool negative, uint64_t bits) {
       if (t.precision() < 19 && (negative ? -(s + 1) + uint64_t(1) : bits) >= uint64_t(std::pow(10.0, t.precision())))
         outOfRange(show(negative, bits), t);
       break;
-    case TypeKind::Enum8: case TypeKind::Enum16: {
+    case TypeKind::Enum8:
+    case TypeKind::Enum16: {
       bool known = false;
-      for (const EnumEntry& e : t.enumEntries()) known |= !negative ? uint64_t(int64_t(e.value)) == bits && e.value >= 0 : e.value == s;
+      for (const EnumEntry& e : t.enumEntries())
+        known |= !negative ? uint64_t(int64_t(e.value)) == bits && e.value >= 0 : e.value == s;
       if (!known) throw Error(ErrorKind::Type, "value " + show(negative, bits) + " is not an element of " + t.name());
       break;
     }
@@ -174,7 +190,9 @@ void FixedWidthColumn::pushDecimalText(std::string_view text) {
     if (c < '0' || c > '9') throw Error(ErrorKind::Type, "'" + std::string(text) + "' is not a decimal number");
     any = true;
     if (seen_point && ++frac_digits > t.scale()) {
-      if (c != '0') throw Error(ErrorKind::Type, "'" + std::string(text) + "' has more than " + std::to_string(t.scale()) + " fractional digits for " + t.name());
+      if (c != '0')
+        throw Error(ErrorKind::Type, "'" + std::string(text) + "' has more than " + std::to_string(t.scale()) +
+                                         " fractional digits for " + t.name());
       continue;
     }
     if (digits || c != '0') ++digits;
@@ -193,7 +211,8 @@ void FixedWidthColumn::pushDecimalText(std::string_view text) {
 void FixedWidthColumn::appendString(std::string_view value) {
   const DataType& t = type();
   switch (t.kind()) {
-    case TypeKind::Enum8: case TypeKind::Enum16:
+    case TypeKind::Enum8:
+    case TypeKind::Enum16:
       for (const EnumEntry& e : t.enumEntries()) {
         if (e.name == value) {
           if (width_ == 1) {
@@ -207,18 +226,23 @@ void FixedWidthColumn::appendString(std::string_view value) {
     case TypeKind::Decimal: return pushDecimalText(value);
     case TypeKind::UUID: {
       // Canonical text -> 16 bytes, each 8-byte half stored little-endian (spec §4.1).
+      // Accepted: 32 hex digits, or 36 characters with dashes at 8, 13, 18 and 23.
       uint8_t canon[16];
       size_t n = 0;
-      for (size_t i = 0; i < value.size() && n < 32; ++i) {
+      const bool dashed = value.size() == 36;
+      bool ok = dashed || value.size() == 32;
+      for (size_t i = 0; ok && i < value.size(); ++i) {
         char c = value[i];
-        if (c == '-') continue;
+        if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+          ok = c == '-';
+          continue;
+        }
         int d = std::isxdigit(static_cast<unsigned char>(c)) ? (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) : -1;
-        if (d < 0) break;
-        canon[n / 2] = static_cast<uint8_t>(n % 2 ? (canon[n / 2] | d) : d << 4);
+        if (d < 0) ok = false;
+        else canon[n / 2] = static_cast<uint8_t>(n % 2 ? (canon[n / 2] | d) : d << 4);
         ++n;
       }
-      if (n != 32 || (value.size() != 32 && value.size() != 36))
-        throw Error(ErrorKind::Type, "'" + std::string(value) + "' is not a UUID");
+      if (!ok || n != 32) throw Error(ErrorKind::Type, "'" + std::string(value) + "' is not a UUID");
       uint8_t wire[16];
       for (int i = 0; i < 8; ++i) {
         wire[i] = canon[7 - i];
@@ -227,6 +251,7 @@ void FixedWidthColumn::appendString(std::string_view value) {
       return pushBytes(wire, 16);
     }
     case TypeKind::IPv4: {
+      if (value.find('\0') != std::string_view::npos) throw Error(ErrorKind::Type, "an IPv4 address cannot contain NUL");
       std::string s(value);
       in_addr a{};
       if (inet_pton(AF_INET, s.c_str(), &a) != 1) throw Error(ErrorKind::Type, "'" + s + "' is not an IPv4 address");
@@ -234,6 +259,7 @@ void FixedWidthColumn::appendString(std::string_view value) {
       return pushBytes(&host, 4);
     }
     case TypeKind::IPv6: {
+      if (value.find('\0') != std::string_view::npos) throw Error(ErrorKind::Type, "an IPv6 address cannot contain NUL");
       std::string s(value);
       in6_addr a{};
       if (inet_pton(AF_INET6, s.c_str(), &a) != 1) {
@@ -258,7 +284,8 @@ void FixedWidthColumn::appendFixed(std::span<const uint8_t> values) {
     size_t before = bytes_.size();
     try {
       for (size_t i = 0; i < values.size(); i += width_) {
-        int64_t v = width_ == 1 ? static_cast<int8_t>(values[i]) : static_cast<int16_t>(values[i] | (values[i + 1] << 8));
+        int64_t v =
+            width_ == 1 ? static_cast<int8_t>(values[i]) : static_cast<int16_t>(values[i] | (values[i + 1] << 8));
         if (type().kind() == TypeKind::Bool) v = values[i];
         appendInt64(v);
       }

@@ -9,7 +9,8 @@ namespace {
 constexpr uint64_t kJsonAsString = 1;
 }
 
-JSONColumn::JSONColumn(TypePtr type) : Column(std::move(type)), text_(std::make_shared<DataType>(TypeKind::String, "String")) {}
+JSONColumn::JSONColumn(TypePtr type)
+    : Column(std::move(type)), text_(std::make_shared<DataType>(TypeKind::String, "String")) {}
 
 void JSONColumn::readPrefix(ReadBuffer& in) {
   uint64_t version = in.readLE<uint64_t>();

@@ -24,7 +24,8 @@ std::string valueKey(const Column& c, size_t row) {
   auto data = c.data();
   auto off = c.offsets();
   if (!off.empty())
-    return std::string(reinterpret_cast<const char*>(data.data()) + off[row], static_cast<size_t>(off[row + 1] - off[row]));
+    return std::string(reinterpret_cast<const char*>(data.data()) + off[row],
+                       static_cast<size_t>(off[row + 1] - off[row]));
   size_t w = data.size() / c.size();
   return std::string(reinterpret_cast<const char*>(data.data()) + row * w, w);
 }
@@ -52,9 +53,21 @@ uint64_t LowCardinalityColumn::indexAt(size_t row) const {
   const uint8_t* p = index_bytes_.data() + row * width_;
   switch (width_) {
     case 1: return p[0];
-    case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
   }
 }
 
@@ -72,13 +85,15 @@ void LowCardinalityColumn::readData(ReadBuffer& in, size_t rows) {
   if ((flags & ~uint64_t(0xff | kHasAdditionalKeys | kNeedUpdateDictionary)) != 0 || (flags & 0xff) > 3)
     throwProtocol("LowCardinality index flags 0x" + std::to_string(flags) + " are invalid");
   width_ = size_t(1) << (flags & 0xff);
+  was_read_ = true;
   uint64_t keys = in.readLE<uint64_t>();
   if (keys > kMaxKeys) throwProtocol("LowCardinality dictionary of " + std::to_string(keys) + " keys");
   dictionary_->clear();
   lookup_.clear();
   dictionary_->readData(in, keys);
   uint64_t n = in.readLE<uint64_t>();
-  if (n != rows) throwProtocol("LowCardinality has " + std::to_string(n) + " indexes for " + std::to_string(rows) + " rows");
+  if (n != rows)
+    throwProtocol("LowCardinality has " + std::to_string(n) + " indexes for " + std::to_string(rows) + " rows");
   index_bytes_.clear();
   readFixedBytes(in, index_bytes_, rows, width_);
   for (size_t r = 0; r < rows; ++r)
@@ -110,7 +125,7 @@ void LowCardinalityColumn::writeData(WriteBuffer& out) const {
 }
 
 void LowCardinalityColumn::pushIndex(uint64_t index) {
-  if (width_ != 4) throw Error(ErrorKind::InvalidState, "cannot append to a LowCardinality column that was read");
+  if (was_read_) throw Error(ErrorKind::InvalidState, "cannot append to a LowCardinality column that was read");
   uint32_t v = static_cast<uint32_t>(index);
   const auto* p = reinterpret_cast<const uint8_t*>(&v);
   index_bytes_.insert(index_bytes_.end(), p, p + 4);
@@ -127,17 +142,25 @@ void LowCardinalityColumn::appendValue(F&& append) {
   pushIndex(it->second);
 }
 
-void LowCardinalityColumn::appendInt64(int64_t v) { appendValue([&](Column& c) { c.appendInt64(v); }); }
-void LowCardinalityColumn::appendUInt64(uint64_t v) { appendValue([&](Column& c) { c.appendUInt64(v); }); }
-void LowCardinalityColumn::appendDouble(double v) { appendValue([&](Column& c) { c.appendDouble(v); }); }
-void LowCardinalityColumn::appendString(std::string_view v) { appendValue([&](Column& c) { c.appendString(v); }); }
+void LowCardinalityColumn::appendInt64(int64_t v) {
+  appendValue([&](Column& c) { c.appendInt64(v); });
+}
+void LowCardinalityColumn::appendUInt64(uint64_t v) {
+  appendValue([&](Column& c) { c.appendUInt64(v); });
+}
+void LowCardinalityColumn::appendDouble(double v) {
+  appendValue([&](Column& c) { c.appendDouble(v); });
+}
+void LowCardinalityColumn::appendString(std::string_view v) {
+  appendValue([&](Column& c) { c.appendString(v); });
+}
 
 void LowCardinalityColumn::appendFixed(std::span<const uint8_t> values) {
   scratch_->clear();
   scratch_->appendFixed(values);  // validates the whole batch first
-  const size_t w = scratch_->data().size() / std::max<size_t>(scratch_->size(), 1);
-  for (size_t i = 0; i < scratch_->size(); ++i)
-    appendValue([&](Column& c) { c.appendFixed(values.subspan(i * w, w)); });
+  const size_t count = scratch_->size();  // appendValue below reuses scratch_ per value
+  const size_t w = scratch_->data().size() / std::max<size_t>(count, 1);
+  for (size_t i = 0; i < count; ++i) appendValue([&](Column& c) { c.appendFixed(values.subspan(i * w, w)); });
 }
 
 void LowCardinalityColumn::appendNull() {
@@ -148,6 +171,7 @@ void LowCardinalityColumn::appendNull() {
 void LowCardinalityColumn::appendDefault() { pushIndex(0); }  // the default, or NULL when nullable
 
 void LowCardinalityColumn::clear() {
+  was_read_ = false;
   index_bytes_.clear();
   null_map_.clear();
   resetDictionary();

@@ -2,7 +2,8 @@
 
 namespace chc {
 
-NullableColumn::NullableColumn(TypePtr type) : Column(std::move(type)), inner_(makeColumn(this->type().children()[0])) {}
+NullableColumn::NullableColumn(TypePtr type)
+    : Column(std::move(type)), inner_(makeColumn(this->type().children()[0])) {}
 
 void NullableColumn::readData(ReadBuffer& in, size_t rows) {
   readFixedBytes(in, null_map_, rows, 1);

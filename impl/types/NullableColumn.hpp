@@ -18,10 +18,18 @@ class NullableColumn final : public Column {
   size_t childCount() const override { return 1; }
   Column* child(size_t i) const override { return i == 0 ? inner_.get() : nullptr; }
 
-  void appendInt64(int64_t value) override { appendValue([&] { inner_->appendInt64(value); }); }
-  void appendUInt64(uint64_t value) override { appendValue([&] { inner_->appendUInt64(value); }); }
-  void appendDouble(double value) override { appendValue([&] { inner_->appendDouble(value); }); }
-  void appendString(std::string_view value) override { appendValue([&] { inner_->appendString(value); }); }
+  void appendInt64(int64_t value) override {
+    appendValue([&] { inner_->appendInt64(value); });
+  }
+  void appendUInt64(uint64_t value) override {
+    appendValue([&] { inner_->appendUInt64(value); });
+  }
+  void appendDouble(double value) override {
+    appendValue([&] { inner_->appendDouble(value); });
+  }
+  void appendString(std::string_view value) override {
+    appendValue([&] { inner_->appendString(value); });
+  }
   void appendFixed(std::span<const uint8_t> values) override;
   void appendNull() override;
   void appendDefault() override { appendNull(); }

@@ -20,29 +20,30 @@ struct SimpleType {
 // Types without arguments: kind and bytes per value (String: 0, variable).
 const std::unordered_map<std::string_view, SimpleType>& simpleTypes() {
   static const std::unordered_map<std::string_view, SimpleType> table = {
-      {"Int8", {TypeKind::Int8, 1}},         {"Int16", {TypeKind::Int16, 2}},
-      {"Int32", {TypeKind::Int32, 4}},       {"Int64", {TypeKind::Int64, 8}},
-      {"Int128", {TypeKind::Int128, 16}},    {"Int256", {TypeKind::Int256, 32}},
-      {"UInt8", {TypeKind::UInt8, 1}},       {"UInt16", {TypeKind::UInt16, 2}},
-      {"UInt32", {TypeKind::UInt32, 4}},     {"UInt64", {TypeKind::UInt64, 8}},
-      {"UInt128", {TypeKind::UInt128, 16}},  {"UInt256", {TypeKind::UInt256, 32}},
-      {"Float32", {TypeKind::Float32, 4}},   {"Float64", {TypeKind::Float64, 8}},
-      {"BFloat16", {TypeKind::BFloat16, 2}}, {"Bool", {TypeKind::Bool, 1}},
-      {"String", {TypeKind::String, 0}},     {"Date", {TypeKind::Date, 2}},
-      {"Date32", {TypeKind::Date32, 4}},     {"Time", {TypeKind::Time, 4}},
-      {"UUID", {TypeKind::UUID, 16}},        {"IPv4", {TypeKind::IPv4, 4}},
-      {"IPv6", {TypeKind::IPv6, 16}},        {"Nothing", {TypeKind::Nothing, 1}},
+      {"Int8", {TypeKind::Int8, 1}},       {"Int16", {TypeKind::Int16, 2}},      {"Int32", {TypeKind::Int32, 4}},
+      {"Int64", {TypeKind::Int64, 8}},     {"Int128", {TypeKind::Int128, 16}},   {"Int256", {TypeKind::Int256, 32}},
+      {"UInt8", {TypeKind::UInt8, 1}},     {"UInt16", {TypeKind::UInt16, 2}},    {"UInt32", {TypeKind::UInt32, 4}},
+      {"UInt64", {TypeKind::UInt64, 8}},   {"UInt128", {TypeKind::UInt128, 16}}, {"UInt256", {TypeKind::UInt256, 32}},
+      {"Float32", {TypeKind::Float32, 4}}, {"Float64", {TypeKind::Float64, 8}},  {"BFloat16", {TypeKind::BFloat16, 2}},
+      {"Bool", {TypeKind::Bool, 1}},       {"String", {TypeKind::String, 0}},    {"Date", {TypeKind::Date, 2}},
+      {"Date32", {TypeKind::Date32, 4}},   {"Time", {TypeKind::Time, 4}},        {"UUID", {TypeKind::UUID, 16}},
+      {"IPv4", {TypeKind::IPv4, 4}},       {"IPv6", {TypeKind::IPv6, 16}},       {"Nothing", {TypeKind::Nothing, 1}},
   };
   return table;
 }
 
 const std::unordered_map<std::string_view, std::string_view>& intervalUnits() {
   static const std::unordered_map<std::string_view, std::string_view> table = {
-      {"IntervalNanosecond", "Nanosecond"}, {"IntervalMicrosecond", "Microsecond"},
-      {"IntervalMillisecond", "Millisecond"}, {"IntervalSecond", "Second"},
-      {"IntervalMinute", "Minute"},         {"IntervalHour", "Hour"},
-      {"IntervalDay", "Day"},               {"IntervalWeek", "Week"},
-      {"IntervalMonth", "Month"},           {"IntervalQuarter", "Quarter"},
+      {"IntervalNanosecond", "Nanosecond"},
+      {"IntervalMicrosecond", "Microsecond"},
+      {"IntervalMillisecond", "Millisecond"},
+      {"IntervalSecond", "Second"},
+      {"IntervalMinute", "Minute"},
+      {"IntervalHour", "Hour"},
+      {"IntervalDay", "Day"},
+      {"IntervalWeek", "Week"},
+      {"IntervalMonth", "Month"},
+      {"IntervalQuarter", "Quarter"},
       {"IntervalYear", "Year"},
   };
   return table;
@@ -169,9 +170,11 @@ TypePtr geoType(std::string_view name) {
 }  // namespace
 
 TypePtr makeVariant(std::vector<TypePtr> alternatives) {
-  std::sort(alternatives.begin(), alternatives.end(), [](const TypePtr& a, const TypePtr& b) { return a->name() < b->name(); });
+  std::sort(alternatives.begin(), alternatives.end(),
+            [](const TypePtr& a, const TypePtr& b) { return a->name() < b->name(); });
   for (size_t i = 1; i < alternatives.size(); ++i)
-    if (alternatives[i]->name() == alternatives[i - 1]->name()) throwInvalid("Variant lists " + alternatives[i]->name() + " twice");
+    if (alternatives[i]->name() == alternatives[i - 1]->name())
+      throwInvalid("Variant lists " + alternatives[i]->name() + " twice");
   TypeParams p;
   p.children = std::move(alternatives);
   std::string name = "Variant(";
@@ -211,7 +214,8 @@ TypePtr resolve(const TypeAst& ast) {
   }
   if (n == "DateTime64" || n == "Time64") {
     const bool dt = n == "DateTime64";
-    if (ast.args.empty() || ast.args.size() > (dt ? 2u : 1u)) throwInvalid(n + " takes a precision" + (dt ? " and an optional time zone" : ""));
+    if (ast.args.empty() || ast.args.size() > (dt ? 2u : 1u))
+      throwInvalid(n + " takes a precision" + (dt ? " and an optional time zone" : ""));
     TypeParams p;
     p.fixed_size = 8;
     p.precision = parseNumber<uint32_t>(ast, 0, 0, 9);
@@ -238,9 +242,11 @@ TypePtr resolve(const TypeAst& ast) {
   if (n == "Nullable") {
     TypePtr inner = resolveSingleTypeArg(ast);
     switch (inner->kind()) {
-      case TypeKind::Nullable: case TypeKind::Array: case TypeKind::Map: case TypeKind::LowCardinality:
-      case TypeKind::Tuple:
-        throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
+      case TypeKind::Nullable:
+      case TypeKind::Array:
+      case TypeKind::Map:
+      case TypeKind::LowCardinality:
+      case TypeKind::Tuple: throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
       default: break;
     }
     TypeParams p;
@@ -293,10 +299,12 @@ TypePtr resolve(const TypeAst& ast) {
     for (size_t i = 0; i < ast.args.size(); ++i) {
       TypePtr alt = resolve(typeArg(ast, i));
       switch (alt->kind()) {
-        case TypeKind::Nullable: case TypeKind::Variant: case TypeKind::Dynamic:
-          throwInvalid(alt->name() + " cannot be a Variant alternative");
+        case TypeKind::Nullable:
+        case TypeKind::Variant:
+        case TypeKind::Dynamic: throwInvalid(alt->name() + " cannot be a Variant alternative");
         case TypeKind::LowCardinality:
-          if (alt->children()[0]->kind() == TypeKind::Nullable) throwInvalid(alt->name() + " cannot be a Variant alternative");
+          if (alt->children()[0]->kind() == TypeKind::Nullable)
+            throwInvalid(alt->name() + " cannot be a Variant alternative");
           break;
         default: break;
       }
@@ -307,13 +315,15 @@ TypePtr resolve(const TypeAst& ast) {
   }
   if (n == "Dynamic") {
     TypeParams p;
-    if (ast.args.size() > 1 || (ast.args.size() == 1 && (ast.args[0].kind != TypeArg::Kind::Assigned || ast.args[0].text != "max_types")))
+    if (ast.args.size() > 1 ||
+        (ast.args.size() == 1 && (ast.args[0].kind != TypeArg::Kind::Assigned || ast.args[0].text != "max_types")))
       throwInvalid("Dynamic takes only max_types=N: " + spellType(ast));
     if (ast.args.size() == 1) {
       uint32_t v = 0;
       const std::string& t = ast.args[0].number;
       auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (ec != std::errc() || ptr != t.data() + t.size() || v > 254) throwInvalid("Dynamic max_types '" + t + "' is invalid");
+      if (ec != std::errc() || ptr != t.data() + t.size() || v > 254)
+        throwInvalid("Dynamic max_types '" + t + "' is invalid");
       p.max_types = v;
     }
     return make(TypeKind::Dynamic, spellType(ast), p);
@@ -322,9 +332,10 @@ TypePtr resolve(const TypeAst& ast) {
   if (!ast.has_parens)
     if (TypePtr geo = geoType(n)) return geo;
   if (n == "AggregateFunction")
-    throwUnsupported("AggregateFunction columns carry opaque aggregation states and cannot be read; select "
-                     "finalizeAggregation(column) or use a -Merge combinator instead (type " +
-                     spellType(ast) + ")");
+    throwUnsupported(
+        "AggregateFunction columns carry opaque aggregation states and cannot be read; select "
+        "finalizeAggregation(column) or use a -Merge combinator instead (type " +
+        spellType(ast) + ")");
   // Every other name: a valid ClickHouse type (or a future one) that this version cannot decode.
   notSupported(spellType(ast));
 }
@@ -335,9 +346,14 @@ TypePtr makeType(std::string_view name) { return resolve(parseTypeName(name)); }
 
 bool isIntegerKind(TypeKind kind) noexcept {
   switch (kind) {
-    case TypeKind::Int8: case TypeKind::Int16: case TypeKind::Int32: case TypeKind::Int64:
-    case TypeKind::UInt8: case TypeKind::UInt16: case TypeKind::UInt32: case TypeKind::UInt64:
-      return true;
+    case TypeKind::Int8:
+    case TypeKind::Int16:
+    case TypeKind::Int32:
+    case TypeKind::Int64:
+    case TypeKind::UInt8:
+    case TypeKind::UInt16:
+    case TypeKind::UInt32:
+    case TypeKind::UInt64: return true;
     default: return false;
   }
 }
@@ -348,10 +364,17 @@ bool isSignedKind(TypeKind kind) noexcept {
 
 bool isFixedWidthKind(TypeKind kind) noexcept {
   switch (kind) {
-    case TypeKind::String: case TypeKind::FixedString: case TypeKind::Nullable: case TypeKind::Array:
-    case TypeKind::Tuple: case TypeKind::Map: case TypeKind::LowCardinality: case TypeKind::Nothing:
-    case TypeKind::Variant: case TypeKind::Dynamic: case TypeKind::JSON:
-      return false;
+    case TypeKind::String:
+    case TypeKind::FixedString:
+    case TypeKind::Nullable:
+    case TypeKind::Array:
+    case TypeKind::Tuple:
+    case TypeKind::Map:
+    case TypeKind::LowCardinality:
+    case TypeKind::Nothing:
+    case TypeKind::Variant:
+    case TypeKind::Dynamic:
+    case TypeKind::JSON: return false;
     default: return true;
   }
 }

@@ -13,23 +13,23 @@ struct TypeAst;
 // One argument inside the parentheses of a type name.
 struct TypeArg {
   enum class Kind {
-    Type,     // a nested type, possibly named: `a UInt32` (element_name = "a")
-    Number,   // 16, -2, 0.5
-    Quoted,   // 'Europe/Moscow' (text holds the unescaped value)
-    Assigned, // 'a' = 1 or name = 1 (text = left side unescaped, number = right side)
-    Raw       // text kept verbatim (JSON's SKIP clauses)
+    Type,      // a nested type, possibly named: `a UInt32` (element_name = "a")
+    Number,    // 16, -2, 0.5
+    Quoted,    // 'Europe/Moscow' (text holds the unescaped value)
+    Assigned,  // 'a' = 1 or name = 1 (text = left side unescaped, number = right side)
+    Raw        // text kept verbatim (JSON's SKIP clauses)
   };
   Kind kind = Kind::Type;
-  std::string text;          // Number: its spelling; Quoted/Assigned: the name
-  std::string number;        // Assigned: the right-hand number
-  bool name_quoted = false;  // Assigned: the left side was '...'
-  std::string element_name;  // Type: the element name of a named tuple/nested element, else ""
-  std::vector<TypeAst> type; // Type: exactly one element (vector only to allow the recursive type)
+  std::string text;           // Number: its spelling; Quoted/Assigned: the name
+  std::string number;         // Assigned: the right-hand number
+  bool name_quoted = false;   // Assigned: the left side was '...'
+  std::string element_name;   // Type: the element name of a named tuple/nested element, else ""
+  std::vector<TypeAst> type;  // Type: exactly one element (vector only to allow the recursive type)
 };
 
 struct TypeAst {
-  std::string name;            // e.g. "Array", "DateTime", "Nullable"
-  bool has_parens = false;     // "Tuple()" vs "Tuple"
+  std::string name;         // e.g. "Array", "DateTime", "Nullable"
+  bool has_parens = false;  // "Tuple()" vs "Tuple"
   std::vector<TypeArg> args;
 };
 

@@ -20,7 +20,8 @@ struct Cell {
 // row and rejecting NULLs.
 Cell valueCell(const Column& column, size_t row) {
   if (row >= column.size())
-    throwInvalid("row " + std::to_string(row) + " out of range (column has " + std::to_string(column.size()) + " rows)");
+    throwInvalid("row " + std::to_string(row) + " out of range (column has " + std::to_string(column.size()) +
+                 " rows)");
   if (isNullAt(column, row)) throw Error(ErrorKind::Type, "row " + std::to_string(row) + " is NULL");
   Cell cell{&column, row};
   while (true) {  // wrappers nest: Variant(LowCardinality(String)), Dynamic, ...
@@ -63,19 +64,37 @@ T load(const Column& c, size_t row) {
 bool loadInteger(const Column& c, size_t row, bool& negative, uint64_t& bits) {
   int64_t s = 0;
   switch (c.type().kind()) {
-    case TypeKind::Int8: case TypeKind::Enum8: s = load<int8_t>(c, row); break;
-    case TypeKind::Int16: case TypeKind::Enum16: s = load<int16_t>(c, row); break;
-    case TypeKind::Int32: case TypeKind::Date32: case TypeKind::Time: s = load<int32_t>(c, row); break;
-    case TypeKind::Int64: case TypeKind::DateTime64: case TypeKind::Time64: case TypeKind::Interval:
-      s = load<int64_t>(c, row);
-      break;
-    case TypeKind::UInt8: case TypeKind::Bool: bits = load<uint8_t>(c, row); negative = false; return true;
-    case TypeKind::UInt16: case TypeKind::Date: bits = load<uint16_t>(c, row); negative = false; return true;
-    case TypeKind::UInt32: case TypeKind::DateTime: case TypeKind::IPv4:
+    case TypeKind::Int8:
+    case TypeKind::Enum8: s = load<int8_t>(c, row); break;
+    case TypeKind::Int16:
+    case TypeKind::Enum16: s = load<int16_t>(c, row); break;
+    case TypeKind::Int32:
+    case TypeKind::Date32:
+    case TypeKind::Time: s = load<int32_t>(c, row); break;
+    case TypeKind::Int64:
+    case TypeKind::DateTime64:
+    case TypeKind::Time64:
+    case TypeKind::Interval: s = load<int64_t>(c, row); break;
+    case TypeKind::UInt8:
+    case TypeKind::Bool:
+      bits = load<uint8_t>(c, row);
+      negative = false;
+      return true;
+    case TypeKind::UInt16:
+    case TypeKind::Date:
+      bits = load<uint16_t>(c, row);
+      negative = false;
+      return true;
+    case TypeKind::UInt32:
+    case TypeKind::DateTime:
+    case TypeKind::IPv4:
       bits = load<uint32_t>(c, row);
       negative = false;
       return true;
-    case TypeKind::UInt64: bits = load<uint64_t>(c, row); negative = false; return true;
+    case TypeKind::UInt64:
+      bits = load<uint64_t>(c, row);
+      negative = false;
+      return true;
     default: return false;
   }
   negative = s < 0;
@@ -137,7 +156,8 @@ std::string_view getString(const Column& column, size_t row) {
   switch (col.type().kind()) {
     case TypeKind::String: {
       auto off = col.offsets();
-      return {reinterpret_cast<const char*>(bytes.data()) + off[c.row], static_cast<size_t>(off[c.row + 1] - off[c.row])};
+      return {reinterpret_cast<const char*>(bytes.data()) + off[c.row],
+              static_cast<size_t>(off[c.row + 1] - off[c.row])};
     }
     case TypeKind::FixedString: {
       size_t n = col.type().fixedSize();
@@ -145,9 +165,11 @@ std::string_view getString(const Column& column, size_t row) {
     }
     case TypeKind::JSON: {
       auto off = col.offsets();
-      return {reinterpret_cast<const char*>(bytes.data()) + off[c.row], static_cast<size_t>(off[c.row + 1] - off[c.row])};
+      return {reinterpret_cast<const char*>(bytes.data()) + off[c.row],
+              static_cast<size_t>(off[c.row + 1] - off[c.row])};
     }
-    case TypeKind::Enum8: case TypeKind::Enum16: {
+    case TypeKind::Enum8:
+    case TypeKind::Enum16: {
       int64_t v = col.type().kind() == TypeKind::Enum8 ? load<int8_t>(col, c.row) : load<int16_t>(col, c.row);
       for (const EnumEntry& e : col.type().enumEntries())
         if (e.value == v) return e.name;

@@ -19,19 +19,33 @@ class VariantColumn::AlternativeBuilder final : public Column {
   Column* child(size_t i) const override { return target().child(i); }
   Column* builderChild(size_t i) override { return target().builderChild(i); }
 
-  void appendInt64(int64_t v) override { forward([&](Column& c) { c.appendInt64(v); }); }
-  void appendUInt64(uint64_t v) override { forward([&](Column& c) { c.appendUInt64(v); }); }
-  void appendDouble(double v) override { forward([&](Column& c) { c.appendDouble(v); }); }
-  void appendString(std::string_view v) override { forward([&](Column& c) { c.appendString(v); }); }
+  void appendInt64(int64_t v) override {
+    forward([&](Column& c) { c.appendInt64(v); });
+  }
+  void appendUInt64(uint64_t v) override {
+    forward([&](Column& c) { c.appendUInt64(v); });
+  }
+  void appendDouble(double v) override {
+    forward([&](Column& c) { c.appendDouble(v); });
+  }
+  void appendString(std::string_view v) override {
+    forward([&](Column& c) { c.appendString(v); });
+  }
   void appendFixed(std::span<const uint8_t> values) override {
     // Several rows at once: append one value at a time so each gets its discriminator.
     const size_t width = type().fixedSize();
-    if (width == 0 || values.size() % width) throw Error(ErrorKind::Type, "fixed-width values do not fit " + type().name());
-    for (size_t i = 0; i < values.size(); i += width) forward([&](Column& c) { c.appendFixed(values.subspan(i, width)); });
+    if (width == 0 || values.size() % width)
+      throw Error(ErrorKind::Type, "fixed-width values do not fit " + type().name());
+    for (size_t i = 0; i < values.size(); i += width)
+      forward([&](Column& c) { c.appendFixed(values.subspan(i, width)); });
   }
   void appendNull() override { parent_.appendNull(); }
-  void endArray() override { forward([&](Column& c) { c.endArray(); }); }
-  void appendDefault() override { forward([&](Column& c) { c.appendDefault(); }); }
+  void endArray() override {
+    forward([&](Column& c) { c.endArray(); });
+  }
+  void appendDefault() override {
+    forward([&](Column& c) { c.appendDefault(); });
+  }
   void clear() override { throw Error(ErrorKind::Internal, "clear the Variant column instead"); }
 
  private:
@@ -114,10 +128,18 @@ void VariantColumn::appendFirstAccepting(const char* what, F&& append) {
   throw Error(ErrorKind::Type, std::string("no alternative of ") + type().name() + " accepts " + what);
 }
 
-void VariantColumn::appendInt64(int64_t v) { appendFirstAccepting("this integer", [&](Column& c) { c.appendInt64(v); }); }
-void VariantColumn::appendUInt64(uint64_t v) { appendFirstAccepting("this integer", [&](Column& c) { c.appendUInt64(v); }); }
-void VariantColumn::appendDouble(double v) { appendFirstAccepting("this number", [&](Column& c) { c.appendDouble(v); }); }
-void VariantColumn::appendString(std::string_view v) { appendFirstAccepting("this string", [&](Column& c) { c.appendString(v); }); }
+void VariantColumn::appendInt64(int64_t v) {
+  appendFirstAccepting("this integer", [&](Column& c) { c.appendInt64(v); });
+}
+void VariantColumn::appendUInt64(uint64_t v) {
+  appendFirstAccepting("this integer", [&](Column& c) { c.appendUInt64(v); });
+}
+void VariantColumn::appendDouble(double v) {
+  appendFirstAccepting("this number", [&](Column& c) { c.appendDouble(v); });
+}
+void VariantColumn::appendString(std::string_view v) {
+  appendFirstAccepting("this string", [&](Column& c) { c.appendString(v); });
+}
 void VariantColumn::appendNull() { pushRow(kNull, 0); }
 
 void VariantColumn::clear() {

@@ -167,9 +167,12 @@ static void test_unreachable_server(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_versions),           cmocka_unit_test(test_free_functions_accept_null),
-      cmocka_unit_test(test_null_handles_give_invalid_argument), cmocka_unit_test(test_config_validation),
-      cmocka_unit_test(test_query_options),      cmocka_unit_test(test_type_parse),
+      cmocka_unit_test(test_versions),
+      cmocka_unit_test(test_free_functions_accept_null),
+      cmocka_unit_test(test_null_handles_give_invalid_argument),
+      cmocka_unit_test(test_config_validation),
+      cmocka_unit_test(test_query_options),
+      cmocka_unit_test(test_type_parse),
       cmocka_unit_test(test_unreachable_server),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

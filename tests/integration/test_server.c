@@ -292,7 +292,6 @@ static void test_types_round_trip(void** state) {
   chc_client_free(client);
 }
 
-
 /* Decimal, UUID, Enum, LowCardinality, Tuple, Nested through insert and query, checked against the
  * server's toString() (so a symmetric encode/decode bug cannot hide). */
 static void test_composite_types_round_trip(void** state) {
@@ -300,16 +299,18 @@ static void test_composite_types_round_trip(void** state) {
   chc_client* client = client_http();
   char tname[64], sql[1024];
   snprintf(tname, sizeof tname, "%s", test_unique_name("ctypes"));
-  snprintf(sql, sizeof sql,
-           "CREATE TABLE %s (k UInt8, d4 Decimal(9, 4), d18 Decimal(18, 6), d38 Decimal(38, 10), nd Nullable(Decimal(9, 2)),"
-           " u UUID, e8 Enum8('b' = -2, 'a\\'x' = 1), e16 Enum16('x' = -300, 'y' = 1000), lc LowCardinality(String),"
-           " lcn LowCardinality(Nullable(String)), alc Array(LowCardinality(String)), t Tuple(UInt8, String),"
-           " n Nested(a UInt32, b String)) ENGINE Memory",
-           tname);
+  snprintf(
+      sql, sizeof sql,
+      "CREATE TABLE %s (k UInt8, d4 Decimal(9, 4), d18 Decimal(18, 6), d38 Decimal(38, 10), nd Nullable(Decimal(9, 2)),"
+      " u UUID, e8 Enum8('b' = -2, 'a\\'x' = 1), e16 Enum16('x' = -300, 'y' = 1000), lc LowCardinality(String),"
+      " lcn LowCardinality(Nullable(String)), alc Array(LowCardinality(String)), t Tuple(UInt8, String),"
+      " n Nested(a UInt32, b String)) ENGINE Memory",
+      tname);
   test_command(client, sql);
   chc_insert* ins = NULL;
   chc_error* err = NULL;
-  if (chc_client_insert_begin(client, tname, NULL, 0, NULL, &ins, &err) != CHC_OK) fail_msg("%s", chc_error_message(err));
+  if (chc_client_insert_begin(client, tname, NULL, 0, NULL, &ins, &err) != CHC_OK)
+    fail_msg("%s", chc_error_message(err));
   assert_int_equal(chc_insert_column_count(ins), 14); /* n.a and n.b are separate columns */
   assert_string_equal(chc_insert_column_name(ins, 12), "n.a");
   assert_int_equal(chc_type_get_kind(chc_insert_column_type(ins, 5)), CHC_TYPE_UUID);
@@ -365,7 +366,8 @@ static void test_composite_types_round_trip(void** state) {
   snprintf(sql, sizeof sql,
            /* 18.16 prints Decimal128 values beyond 64 bits with NUL bytes (a server bug), so d38 is
               compared by value on the server instead of through toString(). */
-           "SELECT toString(d4), toString(d18), toString(d38 IN (toDecimal128('-1234567890123456789012345678.0123456789', 10),"
+           "SELECT toString(d4), toString(d18), toString(d38 IN "
+           "(toDecimal128('-1234567890123456789012345678.0123456789', 10),"
            " toDecimal128('0.0000000001', 10))), toString(nd), toString(u), toString(e8), toString(e16),"
            " toString(lc), toString(lcn), toString(alc), toString(t), toString(n.a), toString(n.b) FROM %s ORDER BY k"
            " FORMAT TabSeparated",
@@ -374,11 +376,12 @@ static void test_composite_types_round_trip(void** state) {
   chc_response* text = NULL;
   OK(chc_client_command(client, q, &text, NULL));
   chc_query_free(q);
-  assert_string_equal(chc_response_body(text, NULL),
-                      "123.4567\t-1.500000\t1\t\\N\t00112233-4455-6677-8899-aabbccddeeff\t"
-                      "a\\'x\tx\tred\t\\N\t[\\'p\\',\\'q\\',\\'p\\']\t(7,\\'seven\\')\t[1,2,3]\t[\\'s\\',\\'s\\',\\'s\\']\n"
-                      "-99999.9999\t999999999999.999999\t1\t42.05\tffffffff-0000-0000-0000-000000000001\tb\t"
-                      "y\tred\t\t[]\t(255,\\'\\')\t[]\t[]\n");
+  assert_string_equal(
+      chc_response_body(text, NULL),
+      "123.4567\t-1.500000\t1\t\\N\t00112233-4455-6677-8899-aabbccddeeff\t"
+      "a\\'x\tx\tred\t\\N\t[\\'p\\',\\'q\\',\\'p\\']\t(7,\\'seven\\')\t[1,2,3]\t[\\'s\\',\\'s\\',\\'s\\']\n"
+      "-99999.9999\t999999999999.999999\t1\t42.05\tffffffff-0000-0000-0000-000000000001\tb\t"
+      "y\tred\t\t[]\t(255,\\'\\')\t[]\t[]\n");
   chc_response_free(text);
 
   /* decode through the C ABI */
@@ -445,7 +448,8 @@ static void test_composite_types_round_trip(void** state) {
 static void test_result_only_types(void** state) {
   (void)state;
   chc_client* client = client_http();
-  chc_result* r = run_query(client, "SELECT NULL AS n, INTERVAL 3 DAY AS i, (1, 'a') AS t, [NULL, NULL] AS an", NULL, NULL);
+  chc_result* r =
+      run_query(client, "SELECT NULL AS n, INTERVAL 3 DAY AS i, (1, 'a') AS t, [NULL, NULL] AS an", NULL, NULL);
   chc_block* blk = NULL;
   assert_int_equal(chc_result_next(r, &blk, NULL), CHC_OK);
   chc_column *n = NULL, *i = NULL, *an = NULL;
@@ -553,11 +557,12 @@ static void test_result_freed_early_then_reused(void** state) {
   (void)state;
   chc_client* client = client_http();
   for (int round = 0; round < 3; ++round) {
-    chc_result* r = run_query(client, "SELECT number FROM system.numbers LIMIT 5000000", "setting.max_block_size", "10000");
+    chc_result* r =
+        run_query(client, "SELECT number FROM system.numbers LIMIT 5000000", "setting.max_block_size", "10000");
     chc_block* b = NULL;
     assert_int_equal(chc_result_next(r, &b, NULL), CHC_OK);
     assert_non_null(b);
-    chc_result_free(r); /* abandon the rest: transfer aborted */
+    chc_result_free(r);                              /* abandon the rest: transfer aborted */
     assert_int_equal(chc_block_row_count(b), 10000); /* the block keeps its memory */
     chc_block_free(b);
   }
@@ -629,8 +634,7 @@ static void test_mid_stream_error(void** state) {
   (void)state;
   chc_client* client = client_http();
   /* Enough output before the failure that the server has already sent status 200. */
-  chc_result* r = run_query(client,
-                            "SELECT number, throwIf(number >= 3000000) FROM system.numbers LIMIT 4000000",
+  chc_result* r = run_query(client, "SELECT number, throwIf(number >= 3000000) FROM system.numbers LIMIT 4000000",
                             "setting.max_block_size", "10000");
   chc_block* b = NULL;
   chc_error* err = NULL;
@@ -694,8 +698,8 @@ static void insert_and_count(const char* compress) {
   snprintf(sql, sizeof sql, "CREATE TABLE %s (a UInt8, s String) ENGINE Memory", tname);
   test_command(client, sql);
   /* Raw Native body from the spec (§7): rows (7,'hi'), (9,'') */
-  static const unsigned char body[] = {0x02, 0x02, 0x01, 'a', 0x05, 'U', 'I', 'n', 't', '8', 0x07, 0x09, 0x01, 's',
-                                       0x06, 'S',  't',  'r', 'i',  'n', 'g', 0x02, 'h', 'i', 0x00};
+  static const unsigned char body[] = {0x02, 0x02, 0x01, 'a', 0x05, 'U', 'I', 'n', 't',  '8', 0x07, 0x09, 0x01,
+                                       's',  0x06, 'S',  't', 'r',  'i', 'n', 'g', 0x02, 'h', 'i',  0x00};
   snprintf(sql, sizeof sql, "INSERT INTO %s FORMAT Native", tname);
   chc_query* q = chc_query_new(sql, strlen(sql));
   chc_error* err = NULL;
@@ -711,7 +715,10 @@ static void insert_and_count(const char* compress) {
   }
   assert_int_equal(chc_insert_finish(ins, NULL, NULL), CHC_OK);
   chc_insert_free(ins);
-  snprintf(sql, sizeof sql, "SELECT toString(count()) || ',' || toString(sum(a)) || ',' || groupArray(s)[1] FROM (SELECT * FROM %s ORDER BY a DESC, s LIMIT 100000)", tname);
+  snprintf(sql, sizeof sql,
+           "SELECT toString(count()) || ',' || toString(sum(a)) || ',' || groupArray(s)[1] FROM (SELECT * FROM %s "
+           "ORDER BY a DESC, s LIMIT 100000)",
+           tname);
   char* v = query_text(client, sql);
   /* 50000 builder rows (sum of i%200 = 250 * 19900) + 7 + 9 */
   assert_string_equal(v, "50002,4975016,payload-payload");
@@ -721,12 +728,30 @@ static void insert_and_count(const char* compress) {
   chc_client_free(client);
 }
 
-static void test_compression_none(void** state) { (void)state; insert_and_count("none"); }
-static void test_compression_auto(void** state) { (void)state; insert_and_count("auto"); }
-static void test_compression_lz4(void** state) { (void)state; insert_and_count("lz4"); }
-static void test_compression_zstd(void** state) { (void)state; insert_and_count("zstd"); }
-static void test_compression_gzip(void** state) { (void)state; insert_and_count("gzip"); }
-static void test_compression_deflate(void** state) { (void)state; insert_and_count("deflate"); }
+static void test_compression_none(void** state) {
+  (void)state;
+  insert_and_count("none");
+}
+static void test_compression_auto(void** state) {
+  (void)state;
+  insert_and_count("auto");
+}
+static void test_compression_lz4(void** state) {
+  (void)state;
+  insert_and_count("lz4");
+}
+static void test_compression_zstd(void** state) {
+  (void)state;
+  insert_and_count("zstd");
+}
+static void test_compression_gzip(void** state) {
+  (void)state;
+  insert_and_count("gzip");
+}
+static void test_compression_deflate(void** state) {
+  (void)state;
+  insert_and_count("deflate");
+}
 
 /* ---- HTTPS -------------------------------------------------------------------------------------- */
 

@@ -293,21 +293,20 @@ inline const char* kindName(chc::ErrorKind k) {
 
 // Asserts that `expr` throws chc::Error of `kind` whose message contains `needle` ("" = any).
 // Prints what happened instead when it does not.
-#define EXPECT_CHC_KIND(kind_, needle_, expr_)                                                           \
-  do {                                                                                                   \
-    native_test::Outcome o_ = native_test::capture([&] { (void)(expr_); });                              \
-    if (!o_.threw) {                                                                                     \
-      print_error("expected %s from `%s`, nothing was thrown\n", native_test::kindName(kind_), #expr_);  \
-      fail();                                                                                            \
-    }                                                                                                    \
-    if (!o_.chc_error || o_.kind != (kind_)) {                                                           \
-      print_error("expected %s from `%s`, got %s: %s\n", native_test::kindName(kind_), #expr_,           \
-                  o_.chc_error ? native_test::kindName(o_.kind) : "-", o_.message.c_str());              \
-      fail();                                                                                            \
-    }                                                                                                    \
-    if (std::string_view(needle_).size() && o_.message.find(needle_) == std::string::npos) {             \
-      print_error("message of `%s` lacks \"%s\": %s\n", #expr_, std::string(needle_).c_str(),            \
-                  o_.message.c_str());                                                                   \
-      fail();                                                                                            \
-    }                                                                                                    \
+#define EXPECT_CHC_KIND(kind_, needle_, expr_)                                                                     \
+  do {                                                                                                             \
+    native_test::Outcome o_ = native_test::capture([&] { (void)(expr_); });                                        \
+    if (!o_.threw) {                                                                                               \
+      print_error("expected %s from `%s`, nothing was thrown\n", native_test::kindName(kind_), #expr_);            \
+      fail();                                                                                                      \
+    }                                                                                                              \
+    if (!o_.chc_error || o_.kind != (kind_)) {                                                                     \
+      print_error("expected %s from `%s`, got %s: %s\n", native_test::kindName(kind_), #expr_,                     \
+                  o_.chc_error ? native_test::kindName(o_.kind) : "-", o_.message.c_str());                        \
+      fail();                                                                                                      \
+    }                                                                                                              \
+    if (std::string_view(needle_).size() && o_.message.find(needle_) == std::string::npos) {                       \
+      print_error("message of `%s` lacks \"%s\": %s\n", #expr_, std::string(needle_).c_str(), o_.message.c_str()); \
+      fail();                                                                                                      \
+    }                                                                                                              \
   } while (0)

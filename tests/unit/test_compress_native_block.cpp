@@ -119,8 +119,9 @@ std::vector<ParsedFrame> parseFrames(const Bytes& framed) {
       high = (high << 8) | framed[pos + 8 + static_cast<size_t>(i)];
     }
     assert_true(h.low == low && h.high == high);
-    frames.push_back({framed[pos + 16], Bytes(framed.begin() + static_cast<ptrdiff_t>(pos + 25),
-                                              framed.begin() + static_cast<ptrdiff_t>(pos + 16 + csize)),
+    frames.push_back({framed[pos + 16],
+                      Bytes(framed.begin() + static_cast<ptrdiff_t>(pos + 25),
+                            framed.begin() + static_cast<ptrdiff_t>(pos + 16 + csize)),
                       le32(&framed[pos + 21])});
     pos += 16 + csize;
   }
@@ -202,9 +203,9 @@ void encoder_bad_arguments(void**) {
 void encoder_levels(void**) {
   const Bytes text = chc_test::compressibleBytes(300000, 17);
   using P = std::pair<BlockMethod, int>;
-  for (auto [m, level] : {P{BlockMethod::Lz4, 0}, P{BlockMethod::Lz4, 9}, P{BlockMethod::Lz4, 12},
-                          P{BlockMethod::Zstd, 1}, P{BlockMethod::Zstd, 19}, P{BlockMethod::Zstd, -3},
-                          P{BlockMethod::None, 5}}) {
+  for (auto [m, level] :
+       {P{BlockMethod::Lz4, 0}, P{BlockMethod::Lz4, 9}, P{BlockMethod::Lz4, 12}, P{BlockMethod::Zstd, 1},
+        P{BlockMethod::Zstd, 19}, P{BlockMethod::Zstd, -3}, P{BlockMethod::None, 5}}) {
     const Bytes framed = encode(m, text, 1 << 20, level);
     if (m != BlockMethod::None) assert_true(framed.size() < text.size() / 2);
     expectBytes(decodeOk(framed, 500), text, nameOf(m));
@@ -222,9 +223,9 @@ void ours_to_reference(void**) {
       if (m == BlockMethod::None) {
         out = f.payload;
       } else if (m == BlockMethod::Lz4) {
-        const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(f.payload.data()),
-                                          reinterpret_cast<char*>(out.data()), static_cast<int>(f.payload.size()),
-                                          static_cast<int>(out.size()));
+        const int n =
+            LZ4_decompress_safe(reinterpret_cast<const char*>(f.payload.data()), reinterpret_cast<char*>(out.data()),
+                                static_cast<int>(f.payload.size()), static_cast<int>(out.size()));
         assert_int_equal(n, f.usize);
       } else {
         const size_t n = ZSTD_decompress(out.data(), out.size(), f.payload.data(), f.payload.size());
@@ -366,9 +367,9 @@ void unknown_method(void**) {
 void payload_size_mismatch(void**) {
   const Bytes data = chc_test::compressibleBytes(5000, 81);
   Bytes lz(LZ4_compressBound(5000));
-  lz.resize(static_cast<size_t>(LZ4_compress_default(reinterpret_cast<const char*>(data.data()),
-                                                     reinterpret_cast<char*>(lz.data()), 5000,
-                                                     static_cast<int>(lz.size()))));
+  lz.resize(
+      static_cast<size_t>(LZ4_compress_default(reinterpret_cast<const char*>(data.data()),
+                                               reinterpret_cast<char*>(lz.data()), 5000, static_cast<int>(lz.size()))));
   Bytes zs(ZSTD_compressBound(5000));
   zs.resize(ZSTD_compress(zs.data(), zs.size(), data.data(), data.size(), 3));
   for (uint32_t usize : {4999u, 5001u, 100u}) {
@@ -399,20 +400,11 @@ void empty_frames(void**) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(roundtrip_small_sizes),
-      cmocka_unit_test(roundtrip_5mib),
-      cmocka_unit_test(encoder_framing),
-      cmocka_unit_test(encoder_bad_arguments),
-      cmocka_unit_test(encoder_levels),
-      cmocka_unit_test(ours_to_reference),
-      cmocka_unit_test(reference_to_ours),
-      cmocka_unit_test(decoder_streams),
-      cmocka_unit_test(truncated_frames),
-      cmocka_unit_test(flipped_bytes),
-      cmocka_unit_test(bad_sizes),
-      cmocka_unit_test(unknown_method),
-      cmocka_unit_test(payload_size_mismatch),
-      cmocka_unit_test(empty_frames),
+      cmocka_unit_test(roundtrip_small_sizes), cmocka_unit_test(roundtrip_5mib),  cmocka_unit_test(encoder_framing),
+      cmocka_unit_test(encoder_bad_arguments), cmocka_unit_test(encoder_levels),  cmocka_unit_test(ours_to_reference),
+      cmocka_unit_test(reference_to_ours),     cmocka_unit_test(decoder_streams), cmocka_unit_test(truncated_frames),
+      cmocka_unit_test(flipped_bytes),         cmocka_unit_test(bad_sizes),       cmocka_unit_test(unknown_method),
+      cmocka_unit_test(payload_size_mismatch), cmocka_unit_test(empty_frames),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

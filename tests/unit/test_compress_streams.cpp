@@ -187,10 +187,10 @@ void roundtrip_levels(void**) {
     ContentEncoding e;
     int level;
   };
-  const Case cases[] = {{ContentEncoding::Gzip, 0},    {ContentEncoding::Gzip, 1},     {ContentEncoding::Gzip, 9},
-                        {ContentEncoding::Deflate, 0}, {ContentEncoding::Deflate, 9},  {ContentEncoding::Lz4, 0},
-                        {ContentEncoding::Lz4, 3},     {ContentEncoding::Lz4, 12},     {ContentEncoding::Zstd, 1},
-                        {ContentEncoding::Zstd, 19},   {ContentEncoding::Zstd, -5},    {ContentEncoding::Identity, 77}};
+  const Case cases[] = {{ContentEncoding::Gzip, 0},    {ContentEncoding::Gzip, 1},    {ContentEncoding::Gzip, 9},
+                        {ContentEncoding::Deflate, 0}, {ContentEncoding::Deflate, 9}, {ContentEncoding::Lz4, 0},
+                        {ContentEncoding::Lz4, 3},     {ContentEncoding::Lz4, 12},    {ContentEncoding::Zstd, 1},
+                        {ContentEncoding::Zstd, 19},   {ContentEncoding::Zstd, -5},   {ContentEncoding::Identity, 77}};
   for (const Case& c : cases) {
     const Bytes encoded = encode(c.e, text, c.level);
     if (c.level != 0 && c.e != ContentEncoding::Identity) assert_true(encoded.size() < text.size() / 2);
@@ -317,8 +317,8 @@ void decoders_stream(void**) {
     assert_true(n > 0);
     assert_memory_equal(buf, text.data(), n);
     if (raw->consumed() > 256 * 1024)
-      fail_msg("%s decoder read %zu of %zu compressed bytes to produce its first %zu bytes", nameOf(e),
-               raw->consumed(), encoded.size(), n);
+      fail_msg("%s decoder read %zu of %zu compressed bytes to produce its first %zu bytes", nameOf(e), raw->consumed(),
+               encoded.size(), n);
   }
 }
 

@@ -2,8 +2,8 @@
 // Worked examples byte for byte in both directions, round trips of every supported type with edge
 // values, streaming over any chunking, builder range checks, and hostile input (truncation, huge
 // lengths, corrupt headers, server error text, random corruption) with bounded memory.
-#include <cstring>
 #include <malloc.h>
+#include <cstring>
 
 #include <cfloat>
 #include <cmath>
@@ -138,8 +138,10 @@ void expectOffsets(const Column& c, const std::vector<int64_t>& want) {
 
 void appendStrings(Column& c, const std::vector<Opt>& values) {
   for (const Opt& v : values) {
-    if (v) c.appendString(*v);
-    else c.appendNull();
+    if (v)
+      c.appendString(*v);
+    else
+      c.appendNull();
   }
 }
 
@@ -165,22 +167,22 @@ const std::string k70k = longString(70000, 5);
 // ---------------------------------------------------------------------------------------------
 // Spec §8 worked examples
 
-const Bytes kEx81 = hex(
-    "02 02"
-    "06 6E 75 6D 62 65 72  06 55 49 6E 74 36 34"
-    "00 00 00 00 00 00 00 00  01 00 00 00 00 00 00 00"
-    "01 73  06 53 74 72 69 6E 67"
-    "01 30  01 31");
+const Bytes kEx81 =
+    hex("02 02"
+        "06 6E 75 6D 62 65 72  06 55 49 6E 74 36 34"
+        "00 00 00 00 00 00 00 00  01 00 00 00 00 00 00 00"
+        "01 73  06 53 74 72 69 6E 67"
+        "01 30  01 31");
 const Bytes kEx82 = hex("01 03 01 73 10 `Nullable(String)`   00 01 00   01 61  00  02 62 63");
-const Bytes kEx83 = hex(
-    "02 01"
-    "01 64 08 `DateTime`                      68 5B F4 65"
-    "01 6E 19 `Nullable(DateTime('UTC'))`     00 68 5B F4 65");
-const Bytes kEx84 = hex(
-    "01 01 01 61 13 `Array(Array(UInt8))`"
-    "03 00 00 00 00 00 00 00"
-    "03 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00  05 00 00 00 00 00 00 00"
-    "0A 14 1E 28 32");
+const Bytes kEx83 =
+    hex("02 01"
+        "01 64 08 `DateTime`                      68 5B F4 65"
+        "01 6E 19 `Nullable(DateTime('UTC'))`     00 68 5B F4 65");
+const Bytes kEx84 =
+    hex("01 01 01 61 13 `Array(Array(UInt8))`"
+        "03 00 00 00 00 00 00 00"
+        "03 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00  05 00 00 00 00 00 00 00"
+        "0A 14 1E 28 32");
 // Spec §7: the INSERT block 18.16 accepted, rows (7,'hi'), (9,'').
 const Bytes kInsert7 = hex("02 02 01 61 05 `UInt8` 07 09 01 73 06 `String` 02 `hi` 00");
 
@@ -199,7 +201,8 @@ void spec_8_1_decode(void**) {
   const Column& number = *b.columns[0];
   assert_string_equal(number.type().name().c_str(), "UInt64");
   assert_int_equal(static_cast<int>(number.type().kind()), static_cast<int>(chc::TypeKind::UInt64));
-  expectBytes(Bytes(number.data().begin(), number.data().end()), hex("00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00"));
+  expectBytes(Bytes(number.data().begin(), number.data().end()),
+              hex("00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00"));
   expectUInts(number, {0, 1});
   expectInts(number, {0, 1});
   assert_null(number.nullMap());
@@ -327,8 +330,9 @@ void spec_examples_encode(void**) {
 void spec_composite_examples(void**) {
   const Bytes tuple = hex("01 01 01 74 14 `Tuple(UInt8, String)`  01  02 61 62");
   const Bytes nothing = hex("01 01 01 6E 11 `Nullable(Nothing)`     01  30");
-  const Bytes lc = hex("01 03 02 6C 63 16 `LowCardinality(String)` 01 00 00 00 00 00 00 00 00 06 00 00 00 00 00 00"
-                       "03 00 00 00 00 00 00 00 00 01 61 01 62 03 00 00 00 00 00 00 00 01 02 01");
+  const Bytes lc =
+      hex("01 03 02 6C 63 16 `LowCardinality(String)` 01 00 00 00 00 00 00 00 00 06 00 00 00 00 00 00"
+          "03 00 00 00 00 00 00 00 00 01 61 01 62 03 00 00 00 00 00 00 00 01 02 01");
   const Bytes enum8 = hex("01 01 01 65 1B `Enum8('b' = -2, 'a\\'x' = 1)`  FE");
   const Bytes decimal = hex("01 01 01 64 0D `Decimal(9, 4)`  87 D6 12 00");
   const Bytes uuid = hex("01 01 01 75 04 `UUID`   77 66 55 44 33 22 11 00 FF EE DD CC BB AA 99 88");
@@ -447,7 +451,8 @@ Block allTypesBlock(bool big = true) {
     for (uint64_t v : {2, 3, 4}) e.appendUInt64(v);
     c.endArray();
   }
-  appendArrayOfStrings(bb.add("as", "Array(String)"), {{"", "a"}, {}, {std::string(1, '\0')}, {"\xC3\xA9", "", "bc"}, {}});
+  appendArrayOfStrings(bb.add("as", "Array(String)"),
+                       {{"", "a"}, {}, {std::string(1, '\0')}, {"\xC3\xA9", "", "bc"}, {}});
   {
     // [[]], [], [[NULL,'a'],[],['',NULL]], [[NULL]], [['deep']]
     Column& c = bb.add("ann", "Array(Array(Nullable(String)))");
@@ -745,21 +750,21 @@ Snapshot snap(const Column& c) {
   return s;
 }
 
-#define EXPECT_REJECTED(column_, call_)                                                   \
-  do {                                                                                    \
-    Column& c_ = (column_);                                                               \
-    const Snapshot before_ = snap(c_);                                                    \
-    const size_t child_before_ = c_.childCount() ? c_.child(0)->size() : 0;               \
-    /* the message names the type that refused the value (a Nullable's inner type) */  \
-    const std::string type_ = c_.type().kind() == chc::TypeKind::Nullable                 \
-                                  ? c_.child(0)->type().name() : c_.type().name();        \
-    EXPECT_CHC_KIND(ErrorKind::Type, type_, c_.call_);                                    \
-    const Snapshot after_ = snap(c_);                                                     \
-    assert_int_equal(after_.size, before_.size);                                          \
-    assert_true(after_.data == before_.data);                                             \
-    assert_true(after_.offsets == before_.offsets);                                       \
-    assert_true(after_.nulls == before_.nulls);                                           \
-    if (c_.childCount()) assert_int_equal(c_.child(0)->size(), child_before_);            \
+#define EXPECT_REJECTED(column_, call_)                                                              \
+  do {                                                                                               \
+    Column& c_ = (column_);                                                                          \
+    const Snapshot before_ = snap(c_);                                                               \
+    const size_t child_before_ = c_.childCount() ? c_.child(0)->size() : 0;                          \
+    /* the message names the type that refused the value (a Nullable's inner type) */                \
+    const std::string type_ =                                                                        \
+        c_.type().kind() == chc::TypeKind::Nullable ? c_.child(0)->type().name() : c_.type().name(); \
+    EXPECT_CHC_KIND(ErrorKind::Type, type_, c_.call_);                                               \
+    const Snapshot after_ = snap(c_);                                                                \
+    assert_int_equal(after_.size, before_.size);                                                     \
+    assert_true(after_.data == before_.data);                                                        \
+    assert_true(after_.offsets == before_.offsets);                                                  \
+    assert_true(after_.nulls == before_.nulls);                                                      \
+    if (c_.childCount()) assert_int_equal(c_.child(0)->size(), child_before_);                       \
   } while (0)
 
 void builder_range_errors(void**) {
@@ -935,8 +940,7 @@ std::string pendingElementsProblem() {
     if (blocks[0].columns[0]->offsets().size() != 2 || blocks[0].columns[0]->child(0)->size() != 1)
       throw std::runtime_error("decoded the wrong rows");
   });
-  if (r.threw)
-    return "writeNativeBlock emitted a corrupt stream (" + native_test::toHex(out) + "): " + r.message;
+  if (r.threw) return "writeNativeBlock emitted a corrupt stream (" + native_test::toHex(out) + "): " + r.message;
   return {};
 }
 
@@ -982,10 +986,11 @@ void expectBadInput(const char* what, const Bytes& bytes, ErrorKind kind, const 
     Guarded g = readGuarded(bytes, chunk);
     const native_test::Outcome& o = g.outcome;
     if (!o.decode_error || o.kind != kind || o.message.find(needle) == std::string::npos || g.blocks != good_blocks) {
-      print_error("%s%s: expected NativeDecodeError(%s) containing \"%s\" after %zu blocks; got %s after %zu blocks: %s\n",
-                  what, chunk ? " (1-byte reads)" : "", native_test::kindName(kind), needle, good_blocks,
-                  o.threw ? (o.chc_error ? native_test::kindName(o.kind) : "non-chc exception") : "no error", g.blocks,
-                  o.message.c_str());
+      print_error(
+          "%s%s: expected NativeDecodeError(%s) containing \"%s\" after %zu blocks; got %s after %zu blocks: %s\n",
+          what, chunk ? " (1-byte reads)" : "", native_test::kindName(kind), needle, good_blocks,
+          o.threw ? (o.chc_error ? native_test::kindName(o.kind) : "non-chc exception") : "no error", g.blocks,
+          o.message.c_str());
       fail();
     }
     if (g.peak_growth > kMemoryBound) {
@@ -995,8 +1000,12 @@ void expectBadInput(const char* what, const Bytes& bytes, ErrorKind kind, const 
   }
 }
 
-Bytes header(uint64_t cols, uint64_t rows) { return native_test::concat({native_test::varuint(cols), native_test::varuint(rows)}); }
-Bytes column(const char* name, const char* type) { return native_test::concat({native_test::str(name), native_test::str(type)}); }
+Bytes header(uint64_t cols, uint64_t rows) {
+  return native_test::concat({native_test::varuint(cols), native_test::varuint(rows)});
+}
+Bytes column(const char* name, const char* type) {
+  return native_test::concat({native_test::str(name), native_test::str(type)});
+}
 
 void bad_huge_lengths(void**) {
   using native_test::concat;
@@ -1005,22 +1014,27 @@ void bad_huge_lengths(void**) {
   expectBadInput("string length 2^63-1", concat({strcol, hex("FF FF FF FF FF FF FF FF 7F")}), ErrorKind::Protocol,
                  "9223372036854775807");
   expectBadInput("string length 2^63", concat({strcol, hex("80 80 80 80 80 80 80 80 80 01")}), ErrorKind::Protocol, "");
-  expectBadInput("string length 2^64-1", concat({strcol, hex("FF FF FF FF FF FF FF FF FF 01")}), ErrorKind::Protocol, "");
+  expectBadInput("string length 2^64-1", concat({strcol, hex("FF FF FF FF FF FF FF FF FF 01")}), ErrorKind::Protocol,
+                 "");
   expectBadInput("string length 2^31", concat({strcol, native_test::varuint(uint64_t(1) << 31), hex("61 62")}),
                  ErrorKind::Protocol, "");
   // Just under the 1 GiB cap but only a few bytes present: truncation, without allocating 1 GiB.
   expectBadInput("string length 2^30", concat({strcol, native_test::varuint(uint64_t(1) << 30), hex("61 62")}),
                  ErrorKind::Protocol, "");
   // Column name and type name lengths.
-  expectBadInput("name length 2^63", concat({header(1, 1), hex("80 80 80 80 80 80 80 80 80 01 61")}), ErrorKind::Protocol, "");
-  expectBadInput("type length 2^40", concat({header(1, 1), native_test::str("a"), native_test::varuint(uint64_t(1) << 40)}),
+  expectBadInput("name length 2^63", concat({header(1, 1), hex("80 80 80 80 80 80 80 80 80 01 61")}),
+                 ErrorKind::Protocol, "");
+  expectBadInput("type length 2^40",
+                 concat({header(1, 1), native_test::str("a"), native_test::varuint(uint64_t(1) << 40)}),
                  ErrorKind::Protocol, "");
   // VarUInt overflow: 10th byte > 1, and 11-byte encodings (with and without 10 bytes buffered).
   expectBadInput("VarUInt 10th byte 2", hex("80 80 80 80 80 80 80 80 80 02 01"), ErrorKind::Protocol, "VarUInt");
-  expectBadInput("VarUInt of 11 bytes", hex("80 80 80 80 80 80 80 80 80 80 00 01 00 00 00"), ErrorKind::Protocol, "VarUInt");
-  expectBadInput("VarUInt of 11 bytes at the end", hex("FF FF FF FF FF FF FF FF FF FF 01"), ErrorKind::Protocol, "VarUInt");
-  expectBadInput("VarUInt of 11 bytes as string length",
-                 concat({strcol, hex("80 80 80 80 80 80 80 80 80 80 00")}), ErrorKind::Protocol, "VarUInt");
+  expectBadInput("VarUInt of 11 bytes", hex("80 80 80 80 80 80 80 80 80 80 00 01 00 00 00"), ErrorKind::Protocol,
+                 "VarUInt");
+  expectBadInput("VarUInt of 11 bytes at the end", hex("FF FF FF FF FF FF FF FF FF FF 01"), ErrorKind::Protocol,
+                 "VarUInt");
+  expectBadInput("VarUInt of 11 bytes as string length", concat({strcol, hex("80 80 80 80 80 80 80 80 80 80 00")}),
+                 ErrorKind::Protocol, "VarUInt");
   // Header counts.
   expectBadInput("num_rows 2^62", concat({header(1, uint64_t(1) << 62), column("a", "UInt8"), hex("01 02 03")}),
                  ErrorKind::Protocol, "rows");
@@ -1046,19 +1060,19 @@ void bad_array_offsets(void**) {
   using native_test::concat;
   using native_test::le64;
   expectBadInput("decreasing offsets",
-                 concat({header(1, 2), column("a", "Array(UInt8)"), le64(2), le64(1), hex("01 02")}), ErrorKind::Protocol,
-                 "monotonic");
+                 concat({header(1, 2), column("a", "Array(UInt8)"), le64(2), le64(1), hex("01 02")}),
+                 ErrorKind::Protocol, "monotonic");
   expectBadInput("decreasing inner offsets",
                  concat({header(1, 1), column("a", "Array(Array(UInt8))"), le64(2), le64(3), le64(1), hex("01 02 03")}),
                  ErrorKind::Protocol, "monotonic");
   // The last offset claims 2^62 elements but no element data follows.
-  for (const char* type : {"Array(UInt8)", "Array(UInt64)", "Array(String)", "Array(Nullable(String))",
-                           "Array(FixedString(1000))", "Array(Array(UInt8))", "Array(Nullable(Int64))",
-                           "Array(Array(Array(String)))"}) {
+  for (const char* type :
+       {"Array(UInt8)", "Array(UInt64)", "Array(String)", "Array(Nullable(String))", "Array(FixedString(1000))",
+        "Array(Array(UInt8))", "Array(Nullable(Int64))", "Array(Array(Array(String)))"}) {
     expectBadInput(type, concat({header(1, 2), column("a", type), le64(1), le64(uint64_t(1) << 62)}),
                    ErrorKind::Protocol, "");
-    expectBadInput(type, concat({header(1, 1), column("a", type), le64(UINT64_MAX), hex("00 00")}),
-                   ErrorKind::Protocol, "");
+    expectBadInput(type, concat({header(1, 1), column("a", type), le64(UINT64_MAX), hex("00 00")}), ErrorKind::Protocol,
+                   "");
   }
 }
 
@@ -1067,7 +1081,8 @@ void bad_type_names(void**) {
   // Unknown but well-formed: Unsupported, naming the type, and nothing after it is read.
   expectBadInput("Foo", concat({header(1, 1), column("a", "Foo"), hex("01")}), ErrorKind::Unsupported, "Foo");
   // A valid block first, then the unknown type: the first block is delivered.
-  expectBadInput("Foo after a block", concat({kEx81, header(1, 0), column("a", "Foo")}), ErrorKind::Unsupported, "Foo", 1);
+  expectBadInput("Foo after a block", concat({kEx81, header(1, 0), column("a", "Foo")}), ErrorKind::Unsupported, "Foo",
+                 1);
   // Malformed names come out as Protocol (the parser's InvalidArgument is converted, spec: corrupt
   // data from the server), with the parser's description.
   for (const char* bad : {"Array(", "Array(UInt8", "UInt8)", "", "Enum8('a", "Nullable(Array(UInt8))",
@@ -1110,8 +1125,8 @@ void bad_every_truncation(void**) {
   size_t checked = 0;
   for (size_t len = 1; len < bytes.size(); ++len) {
     const Bytes prefix(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(len));
-    const size_t complete = static_cast<size_t>(std::upper_bound(boundaries.begin(), boundaries.end(), len) -
-                                                boundaries.begin()) - 1;
+    const size_t complete =
+        static_cast<size_t>(std::upper_bound(boundaries.begin(), boundaries.end(), len) - boundaries.begin()) - 1;
     Guarded g = readGuarded(prefix);
     const bool at_boundary = std::find(boundaries.begin(), boundaries.end(), len) != boundaries.end();
     if (at_boundary) {
@@ -1122,10 +1137,11 @@ void bad_every_truncation(void**) {
       continue;
     }
     if (!g.outcome.decode_error || g.outcome.kind != ErrorKind::Protocol || g.blocks != complete) {
-      print_error("prefix %zu of %zu: expected Protocol after %zu blocks, got %s after %zu blocks: %s\n", len,
-                  bytes.size(), complete,
-                  g.outcome.threw ? (g.outcome.chc_error ? native_test::kindName(g.outcome.kind) : "non-chc") : "no error",
-                  g.blocks, g.outcome.message.c_str());
+      print_error(
+          "prefix %zu of %zu: expected Protocol after %zu blocks, got %s after %zu blocks: %s\n", len, bytes.size(),
+          complete,
+          g.outcome.threw ? (g.outcome.chc_error ? native_test::kindName(g.outcome.kind) : "non-chc") : "no error",
+          g.blocks, g.outcome.message.c_str());
       fail();
     }
     assert_true(g.peak_growth < kMemoryBound);
@@ -1263,7 +1279,8 @@ void bad_random_mutations(void**) {
       fail();
     }
     if (g.peak_growth > kMemoryBound) {
-      print_error("mutation %d: %zu bytes allocated\n  input: %s\n", iter, g.peak_growth, native_test::toHex(m).c_str());
+      print_error("mutation %d: %zu bytes allocated\n  input: %s\n", iter, g.peak_growth,
+                  native_test::toHex(m).c_str());
       fail();
     }
   }

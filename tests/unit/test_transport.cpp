@@ -12,13 +12,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <csetjmp>
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <csetjmp>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -50,8 +50,10 @@ struct ServerUrl {
 std::string requireEnv(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') {
-    fail_msg("environment variable %s is not set: start the test server first "
-             "(eval \"$(tests/server/start.sh)\")", name);
+    fail_msg(
+        "environment variable %s is not set: start the test server first "
+        "(eval \"$(tests/server/start.sh)\")",
+        name);
   }
   return v;
 }
@@ -131,9 +133,7 @@ Error expectError(const std::function<void()>& f) {
   return Error(ErrorKind::Internal, "unreachable");
 }
 
-double secondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
@@ -242,8 +242,7 @@ struct SilentServerForTimeoutTest : LocalServer {
 struct AnswerOnceThenSilentServerForTimeoutTest : LocalServer {
   AnswerOnceThenSilentServerForTimeoutTest()
       : LocalServer([](int fd, int) {
-          static const std::string ok =
-              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
+          static const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
           if (readRequest(fd)) sendAll(fd, ok);
           readRequest(fd);
         }) {}
@@ -263,9 +262,10 @@ struct BrokenChunkedServerForMidStreamErrorTest : LocalServer {
   BrokenChunkedServerForMidStreamErrorTest()
       : LocalServer([](int fd, int) {
           if (!readRequest(fd)) return;
-          sendAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "5\r\nhello\r\n"
-                      "1f\r\nCode: 395. DB::Exception: boom\n\r\n");
+          sendAll(fd,
+                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n"
+                  "1f\r\nCode: 395. DB::Exception: boom\n\r\n");
           ::shutdown(fd, SHUT_RDWR);
         }) {}
 };
@@ -276,8 +276,7 @@ struct BrokenChunkedServerForMidStreamErrorTest : LocalServer {
 struct KeepAliveThenCloseServerForRetryTest : LocalServer {
   KeepAliveThenCloseServerForRetryTest()
       : LocalServer([](int fd, int index) {
-          static const std::string ok =
-              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
+          static const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
           if (!readRequest(fd)) return;
           sendAll(fd, ok);
           if (index == 0) {
@@ -293,8 +292,7 @@ struct KeepAliveThenCloseServerForRetryTest : LocalServer {
 struct KeepAliveThenResetServerForSendRetryTest : LocalServer {
   KeepAliveThenResetServerForSendRetryTest()
       : LocalServer([](int fd, int index) {
-          static const std::string ok =
-              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
+          static const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=10\r\n\r\nok\n";
           if (index > 0) {
             if (readRequest(fd)) sendAll(fd, ok);
             return;
@@ -348,8 +346,7 @@ struct ListenerWithFullBacklogForConnectTimeoutTest {
 struct ShortKeepAliveServerForIdleTest : LocalServer {
   ShortKeepAliveServerForIdleTest()
       : LocalServer([](int fd, int) {
-          static const std::string ok =
-              "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=2\r\n\r\nok\n";
+          static const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nKeep-Alive: timeout=2\r\n\r\nok\n";
           while (readRequest(fd)) sendAll(fd, ok);
         }) {}
 };
@@ -714,8 +711,8 @@ void test_http_through_proxy(void**) {
   std::lock_guard lock(proxy.mu);
   assert_int_equal(proxy.heads.size(), 1);
   const std::string& head = proxy.heads[0];
-  const std::string line = "POST http://" + o.endpoint.host + ":" + std::to_string(o.endpoint.port) +
-                           "/?database=default HTTP/1.1\r\n";
+  const std::string line =
+      "POST http://" + o.endpoint.host + ":" + std::to_string(o.endpoint.port) + "/?database=default HTTP/1.1\r\n";
   assert_true(head.compare(0, line.size(), line) == 0);
   assert_true(contains(head, "Authorization: Basic " + base64(o.username + ":" + o.password) + "\r\n"));
   assert_true(contains(head, "User-Agent: chconnect-test/0.1\r\n"));

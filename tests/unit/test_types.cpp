@@ -176,7 +176,8 @@ void parse_json_arguments(void**) {
   expectRaw(t.args[3], "SKIP REGEXP 'x.*'");
 
   // Separators inside the SKIP clauses' quotes do not split arguments.
-  TypeAst u = chc::parseTypeName("JSON(max_dynamic_types = 3, `a.b` String, SKIP `x,y`, SKIP REGEXP 'a,b)', c Array(UInt8))");
+  TypeAst u =
+      chc::parseTypeName("JSON(max_dynamic_types = 3, `a.b` String, SKIP `x,y`, SKIP REGEXP 'a,b)', c Array(UInt8))");
   assert_int_equal(u.args.size(), 5);
   expectAssigned(u.args[0], "max_dynamic_types", "3");
   expectPlain(u.args[1], "String", "a.b");
@@ -232,14 +233,42 @@ void parse_whitespace_variations(void**) {
 // Every form listed in spec §3 parses (structure checked in the tests above).
 void parse_spec_catalogue(void**) {
   const char* names[] = {
-      "Nothing", "Nullable(Nothing)", "Bool", "UUID", "IPv4", "IPv6", "Date32", "BFloat16", "Time", "Time64(3)",
-      "Decimal(76, 10)", "Decimal32(4)", "Int128", "UInt256", "FixedString(16)",
-      "LowCardinality(Nullable(String))", "Array(LowCardinality(String))", "Tuple(LowCardinality(String), Int32)",
-      "Map(LowCardinality(String), UInt64)", "Variant(String, UInt32)", "Dynamic", "Dynamic(max_types=10)", "JSON",
+      "Nothing",
+      "Nullable(Nothing)",
+      "Bool",
+      "UUID",
+      "IPv4",
+      "IPv6",
+      "Date32",
+      "BFloat16",
+      "Time",
+      "Time64(3)",
+      "Decimal(76, 10)",
+      "Decimal32(4)",
+      "Int128",
+      "UInt256",
+      "FixedString(16)",
+      "LowCardinality(Nullable(String))",
+      "Array(LowCardinality(String))",
+      "Tuple(LowCardinality(String), Int32)",
+      "Map(LowCardinality(String), UInt64)",
+      "Variant(String, UInt32)",
+      "Dynamic",
+      "Dynamic(max_types=10)",
+      "JSON",
       "JSON(max_dynamic_paths=10, max_dynamic_types=2, `a.b` UInt32, SKIP c.d, SKIP REGEXP '^x.*')",
-      "Object('json')", "IntervalDay", "Point", "Ring", "MultiPolygon", "Geometry", "QBit(Float32, 8)",
-      "Nested(a UInt32, `b c` String)", "Enum8('b' = -2, 'a\\'x' = 1)", "Enum16('' = 0)",
-      "AggregateFunction(1, sumMap, Array(UInt8), Array(UInt8))", "SimpleAggregateFunction(sum, UInt64)",
+      "Object('json')",
+      "IntervalDay",
+      "Point",
+      "Ring",
+      "MultiPolygon",
+      "Geometry",
+      "QBit(Float32, 8)",
+      "Nested(a UInt32, `b c` String)",
+      "Enum8('b' = -2, 'a\\'x' = 1)",
+      "Enum16('' = 0)",
+      "AggregateFunction(1, sumMap, Array(UInt8), Array(UInt8))",
+      "SimpleAggregateFunction(sum, UInt64)",
       "Array(Tuple(a Int8, b Map(String, Array(Nullable(DateTime64(9, 'Europe/Berlin'))))))",
   };
   for (const char* n : names) {
@@ -500,9 +529,8 @@ void factory_wrapping_rules(void**) {
 
 void factory_fixedstring_lengths(void**) {
   for (const char* bad : {"FixedString(0)", "FixedString(abc)", "FixedString(99999999)", "FixedString(16777216)",
-                          "FixedString(-1)", "FixedString(1.5)", "FixedString(1 2)", "FixedString()",
-                          "FixedString", "FixedString(1, 2)", "FixedString('4')",
-                          "FixedString(99999999999999999999999)"}) {
+                          "FixedString(-1)", "FixedString(1.5)", "FixedString(1 2)", "FixedString()", "FixedString",
+                          "FixedString(1, 2)", "FixedString('4')", "FixedString(99999999999999999999999)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(bad); });
     if (!o.chc_error || o.kind != ErrorKind::InvalidArgument) {
       print_error("%s: expected InvalidArgument, got %s (%s)\n", bad,
@@ -564,27 +592,48 @@ void factory_all_supported_families(void**) {
     size_t fixed;
   };
   const Case cases[] = {
-      {"Int128", TypeKind::Int128, 16}, {"UInt128", TypeKind::UInt128, 16}, {"Int256", TypeKind::Int256, 32},
-      {"UInt256", TypeKind::UInt256, 32}, {"BFloat16", TypeKind::BFloat16, 2}, {"Bool", TypeKind::Bool, 1},
-      {"Decimal(9, 4)", TypeKind::Decimal, 4}, {"Decimal(18, 0)", TypeKind::Decimal, 8},
-      {"Decimal(38, 10)", TypeKind::Decimal, 16}, {"Decimal(76, 76)", TypeKind::Decimal, 32},
-      {"Date32", TypeKind::Date32, 4}, {"DateTime64(3)", TypeKind::DateTime64, 8},
-      {"DateTime64(9, 'Asia/Shanghai')", TypeKind::DateTime64, 8}, {"Time", TypeKind::Time, 4},
-      {"Time64(6)", TypeKind::Time64, 8}, {"UUID", TypeKind::UUID, 16}, {"IPv4", TypeKind::IPv4, 4},
-      {"IPv6", TypeKind::IPv6, 16}, {"Enum8('b' = -2, 'a\\'x' = 1)", TypeKind::Enum8, 1},
-      {"Enum16('x' = -300, 'y' = 1000)", TypeKind::Enum16, 2}, {"IntervalDay", TypeKind::Interval, 8},
-      {"IntervalNanosecond", TypeKind::Interval, 8}, {"Nothing", TypeKind::Nothing, 1},
-      {"Nullable(Nothing)", TypeKind::Nullable, 0}, {"Tuple(UInt8, String)", TypeKind::Tuple, 0},
-      {"Tuple(a UInt32, `b c` String)", TypeKind::Tuple, 0}, {"Map(String, Array(Nullable(Decimal(9, 4))))", TypeKind::Map, 0},
+      {"Int128", TypeKind::Int128, 16},
+      {"UInt128", TypeKind::UInt128, 16},
+      {"Int256", TypeKind::Int256, 32},
+      {"UInt256", TypeKind::UInt256, 32},
+      {"BFloat16", TypeKind::BFloat16, 2},
+      {"Bool", TypeKind::Bool, 1},
+      {"Decimal(9, 4)", TypeKind::Decimal, 4},
+      {"Decimal(18, 0)", TypeKind::Decimal, 8},
+      {"Decimal(38, 10)", TypeKind::Decimal, 16},
+      {"Decimal(76, 76)", TypeKind::Decimal, 32},
+      {"Date32", TypeKind::Date32, 4},
+      {"DateTime64(3)", TypeKind::DateTime64, 8},
+      {"DateTime64(9, 'Asia/Shanghai')", TypeKind::DateTime64, 8},
+      {"Time", TypeKind::Time, 4},
+      {"Time64(6)", TypeKind::Time64, 8},
+      {"UUID", TypeKind::UUID, 16},
+      {"IPv4", TypeKind::IPv4, 4},
+      {"IPv6", TypeKind::IPv6, 16},
+      {"Enum8('b' = -2, 'a\\'x' = 1)", TypeKind::Enum8, 1},
+      {"Enum16('x' = -300, 'y' = 1000)", TypeKind::Enum16, 2},
+      {"IntervalDay", TypeKind::Interval, 8},
+      {"IntervalNanosecond", TypeKind::Interval, 8},
+      {"Nothing", TypeKind::Nothing, 1},
+      {"Nullable(Nothing)", TypeKind::Nullable, 0},
+      {"Tuple(UInt8, String)", TypeKind::Tuple, 0},
+      {"Tuple(a UInt32, `b c` String)", TypeKind::Tuple, 0},
+      {"Map(String, Array(Nullable(Decimal(9, 4))))", TypeKind::Map, 0},
       {"LowCardinality(String)", TypeKind::LowCardinality, 0},
       {"LowCardinality(Nullable(FixedString(3)))", TypeKind::LowCardinality, 0},
-      {"Nested(a UInt32, b String)", TypeKind::Array, 0}, {"Point", TypeKind::Tuple, 0},
-      {"Ring", TypeKind::Array, 0}, {"LineString", TypeKind::Array, 0}, {"MultiLineString", TypeKind::Array, 0},
-      {"Polygon", TypeKind::Array, 0}, {"MultiPolygon", TypeKind::Array, 0},
+      {"Nested(a UInt32, b String)", TypeKind::Array, 0},
+      {"Point", TypeKind::Tuple, 0},
+      {"Ring", TypeKind::Array, 0},
+      {"LineString", TypeKind::Array, 0},
+      {"MultiLineString", TypeKind::Array, 0},
+      {"Polygon", TypeKind::Array, 0},
+      {"MultiPolygon", TypeKind::Array, 0},
       {"SimpleAggregateFunction(sum, UInt64)", TypeKind::UInt64, 8},
       {"SimpleAggregateFunction(anyLast, Nullable(String))", TypeKind::Nullable, 0},
-      {"Variant(Array(UInt8), String, UInt32)", TypeKind::Variant, 0}, {"Dynamic", TypeKind::Dynamic, 0},
-      {"Dynamic(max_types=10)", TypeKind::Dynamic, 0}, {"JSON", TypeKind::JSON, 0},
+      {"Variant(Array(UInt8), String, UInt32)", TypeKind::Variant, 0},
+      {"Dynamic", TypeKind::Dynamic, 0},
+      {"Dynamic(max_types=10)", TypeKind::Dynamic, 0},
+      {"JSON", TypeKind::JSON, 0},
       {"JSON(max_dynamic_paths=10, `a.b` UInt32, SKIP c)", TypeKind::JSON, 0},
   };
   int failures = 0;
@@ -623,10 +672,10 @@ void factory_all_supported_families(void**) {
   assert_string_equal(chc::makeType("DateTime64(3, 'UTC')")->timezone().c_str(), "UTC");
   assert_int_equal(chc::makeType("DateTime64(3, 'UTC')")->precision(), 3);
   // Invalid parameters and compositions.
-  for (const char* bad : {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)",
-                          "Enum8()", "Nullable(Tuple(UInt8))", "Nullable(LowCardinality(String))",
-                          "Map(Nullable(String), UInt8)", "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)",
-                          "Nested(UInt8)"}) {
+  for (const char* bad :
+       {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)", "Enum8()",
+        "Nullable(Tuple(UInt8))", "Nullable(LowCardinality(String))", "Map(Nullable(String), UInt8)",
+        "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)", "Nested(UInt8)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(bad); });
     if (!o.chc_error || o.kind != ErrorKind::InvalidArgument) {
       print_error("%s: expected InvalidArgument, got %s\n", bad, o.threw ? o.message.c_str() : "no error");

@@ -14,23 +14,24 @@ extern "C" {
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+// cmocka needs the headers above first
 #include <cmocka.h>
 }
 
 namespace {
 
+using chc::ErrorKind;
 using native_test::Bytes;
 using native_test::hex;
-using chc::ErrorKind;
 
 // chDB 26.9: SELECT CAST(number % 3 = 0 ? NULL : (number % 3 = 1 ? toString(number) : number),
 //                        'Variant(String, UInt64)') AS v FROM numbers(4)
-const Bytes kEngineVariant = hex(
-    "01 04 01 76 17 `Variant(String, UInt64)` 00 00 00 00 00 00 00 00 ff 00 01 ff 01 31 02 00 00 00 00 00 00 00");
+const Bytes kEngineVariant =
+    hex("01 04 01 76 17 `Variant(String, UInt64)` 00 00 00 00 00 00 00 00 ff 00 01 ff 01 31 02 00 00 00 00 00 00 00");
 // chDB 26.9: SELECT CAST(arrayJoin([1, 2]), 'Dynamic') AS d UNION ALL SELECT CAST('x', 'Dynamic')
-const Bytes kEngineDynamic = hex(
-    "01 02 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 01 01 05 `UInt8` 00 00 00 00 00 00 00 00 01 01 01 02"
-    " 01 01 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 01 01 06 `String` 00 00 00 00 00 00 00 00 01 01 78");
+const Bytes kEngineDynamic =
+    hex("01 02 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 01 01 05 `UInt8` 00 00 00 00 00 00 00 00 01 01 01 02"
+        " 01 01 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 01 01 06 `String` 00 00 00 00 00 00 00 00 01 01 78");
 // chDB 26.9: SELECT '{"a":1,"b":"x"}'::JSON AS j SETTINGS output_format_native_write_json_as_string=1
 const Bytes kEngineJson = hex("01 01 01 6a 04 `JSON` 01 00 00 00 00 00 00 00 0f `{\"a\":1,\"b\":\"x\"}`");
 
@@ -53,8 +54,9 @@ void engine_variant_decodes(void**) {
 
 void spec_variant_example(void**) {
   // spec §8.8: rows 0::UInt32, 'hello', NULL, 3::UInt32, 'hello'
-  Bytes bytes = hex("01 05 01 76 17 `Variant(String, UInt32)` 00 00 00 00 00 00 00 00 01 00 FF 01 00"
-                    " 05 68 65 6C 6C 6F 05 68 65 6C 6C 6F 00 00 00 00 03 00 00 00");
+  Bytes bytes =
+      hex("01 05 01 76 17 `Variant(String, UInt32)` 00 00 00 00 00 00 00 00 01 00 FF 01 00"
+          " 05 68 65 6C 6C 6F 05 68 65 6C 6C 6F 00 00 00 00 03 00 00 00");
   auto blocks = native_test::readAllBlocks(bytes);
   const chc::Column& v = *blocks.at(0).columns.at(0);
   assert_int_equal(chc::getUInt64(v, 0), 0);
@@ -70,8 +72,8 @@ void variant_builder_round_trip(void**) {
   native_test::BlockBuilder bb;
   chc::Column& v = bb.add("v", "Variant(UInt32, String, Array(UInt8))");
   assert_string_equal(v.type().name().c_str(), "Variant(Array(UInt8), String, UInt32)");  // sorted
-  v.appendString("hello");        // first accepting alternative in sorted order: String
-  v.appendUInt64(7);              // Array rejects, String rejects, UInt32 takes it
+  v.appendString("hello");  // first accepting alternative in sorted order: String
+  v.appendUInt64(7);        // Array rejects, String rejects, UInt32 takes it
   v.appendNull();
   chc::Column* arr = v.builderChild(0);
   arr->builderChild(0)->appendUInt64(1);
@@ -110,8 +112,9 @@ void engine_dynamic_decodes(void**) {
 
 void spec_dynamic_example(void**) {
   // spec §8.9 (V1): 0::UInt32, 'hello', NULL, 3::UInt32, 'hello'
-  Bytes bytes = hex("01 05 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 02 02 06 `String` 06 `UInt32`"
-                    " 00 00 00 00 00 00 00 00 02 01 FF 02 01 05 `hello` 05 `hello` 00 00 00 00 03 00 00 00");
+  Bytes bytes =
+      hex("01 05 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 02 02 06 `String` 06 `UInt32`"
+          " 00 00 00 00 00 00 00 00 02 01 FF 02 01 05 `hello` 05 `hello` 00 00 00 00 03 00 00 00");
   auto blocks = native_test::readAllBlocks(bytes);
   const chc::Column& d = *blocks.at(0).columns.at(0);
   assert_int_equal(chc::getUInt64(d, 0), 0);
@@ -130,9 +133,9 @@ void dynamic_builder_writes_v1(void**) {
   d.appendInt64(-5);
   Bytes bytes = native_test::encode(bb.take(4));
   // V1 structure, types sorted: Int64, String, UInt64 (+ SharedVariant between String and UInt64)
-  const Bytes expected = hex(
-      "01 04 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 03 03 05 `Int64` 06 `String` 06 `UInt64`"
-      " 00 00 00 00 00 00 00 00 03 02 FF 00 FB FF FF FF FF FF FF FF 01 78 01 00 00 00 00 00 00 00");
+  const Bytes expected =
+      hex("01 04 01 64 07 `Dynamic` 01 00 00 00 00 00 00 00 03 03 05 `Int64` 06 `String` 06 `UInt64`"
+          " 00 00 00 00 00 00 00 00 03 02 FF 00 FB FF FF FF FF FF FF FF 01 78 01 00 00 00 00 00 00 00");
   if (bytes != expected) {
     print_error("got      %s\nexpected %s\n", native_test::toHex(bytes).c_str(), native_test::toHex(expected).c_str());
     fail();
@@ -158,11 +161,13 @@ void json_as_string(void**) {
 
 void bad_variant_and_dynamic_input(void**) {
   // discriminator 5 with two alternatives
-  EXPECT_CHC_KIND(ErrorKind::Protocol, "discriminator 5",
-                  native_test::readAllBlocks(hex("01 01 01 76 17 `Variant(String, UInt64)` 00 00 00 00 00 00 00 00 05")));
+  EXPECT_CHC_KIND(
+      ErrorKind::Protocol, "discriminator 5",
+      native_test::readAllBlocks(hex("01 01 01 76 17 `Variant(String, UInt64)` 00 00 00 00 00 00 00 00 05")));
   // COMPACT discriminator mode
-  EXPECT_CHC_KIND(ErrorKind::Protocol, "mode 1",
-                  native_test::readAllBlocks(hex("01 01 01 76 17 `Variant(String, UInt64)` 01 00 00 00 00 00 00 00 00")));
+  EXPECT_CHC_KIND(
+      ErrorKind::Protocol, "mode 1",
+      native_test::readAllBlocks(hex("01 01 01 76 17 `Variant(String, UInt64)` 01 00 00 00 00 00 00 00 00")));
   // Dynamic structure version 9, FLATTENED, and 1000 types
   EXPECT_CHC_KIND(ErrorKind::Protocol, "version 9",
                   native_test::readAllBlocks(hex("01 01 01 64 07 `Dynamic` 09 00 00 00 00 00 00 00")));
@@ -185,10 +190,14 @@ void bad_variant_and_dynamic_input(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(engine_variant_decodes),  cmocka_unit_test(spec_variant_example),
-      cmocka_unit_test(variant_builder_round_trip), cmocka_unit_test(engine_dynamic_decodes),
-      cmocka_unit_test(spec_dynamic_example),    cmocka_unit_test(dynamic_builder_writes_v1),
-      cmocka_unit_test(json_as_string),          cmocka_unit_test(bad_variant_and_dynamic_input),
+      cmocka_unit_test(engine_variant_decodes),
+      cmocka_unit_test(spec_variant_example),
+      cmocka_unit_test(variant_builder_round_trip),
+      cmocka_unit_test(engine_dynamic_decodes),
+      cmocka_unit_test(spec_dynamic_example),
+      cmocka_unit_test(dynamic_builder_writes_v1),
+      cmocka_unit_test(json_as_string),
+      cmocka_unit_test(bad_variant_and_dynamic_input),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

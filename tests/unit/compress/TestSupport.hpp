@@ -103,8 +103,9 @@ inline Bytes randomBytes(size_t n, uint32_t seed) {
 
 // Text-like data: words from a small vocabulary plus some numbers, compresses about 3-5x.
 inline Bytes compressibleBytes(size_t n, uint32_t seed) {
-  static const char* const kWords[] = {"SELECT", "count", "FROM", "system.numbers", "WHERE", "number", "%",
-                                       "LIMIT", "ClickHouse", "Native", "\n", "\t", "UInt64", "String"};
+  static const char* const kWords[] = {"SELECT", "count", "FROM",   "system.numbers", "WHERE",
+                                       "number", "%",     "LIMIT",  "ClickHouse",     "Native",
+                                       "\n",     "\t",    "UInt64", "String"};
   std::mt19937 rng(seed);
   Bytes out;
   out.reserve(n + 32);
@@ -136,7 +137,10 @@ class RecordingSink final : public chc::OutputSink {
     bytes.insert(bytes.end(), src.begin(), src.end());
     ++writes;
   }
-  void finish() override { ++finishes; finished = true; }
+  void finish() override {
+    ++finishes;
+    finished = true;
+  }
   Bytes bytes;
   int writes = 0;
   int finishes = 0;
@@ -171,14 +175,13 @@ Caught catchError(F&& f) {
 
 // Runs `stmt`, requires a chc::Error of `expected_kind` whose message contains `needle`.
 // (Checks happen outside the catch block: cmocka's failure longjmp must not leave a handler.)
-#define EXPECT_CHC_ERROR(expected_kind, needle, stmt)                                                      \
-  do {                                                                                                     \
-    const chc_test::Caught caught_ = chc_test::catchError([&] { stmt; });                                  \
-    if (!caught_.thrown) fail_msg("expected an error from: %s", #stmt);                                    \
-    if (caught_.foreign) fail_msg("non-chc exception from %s: %s", #stmt, caught_.message.c_str());        \
-    if (caught_.kind != (expected_kind))                                                                   \
-      fail_msg("wrong error kind %d from %s: %s", static_cast<int>(caught_.kind), #stmt,                   \
-               caught_.message.c_str());                                                                   \
-    if (caught_.message.find(needle) == std::string::npos)                                                 \
-      fail_msg("error message \"%s\" lacks \"%s\"", caught_.message.c_str(), needle);                      \
+#define EXPECT_CHC_ERROR(expected_kind, needle, stmt)                                                              \
+  do {                                                                                                             \
+    const chc_test::Caught caught_ = chc_test::catchError([&] { stmt; });                                          \
+    if (!caught_.thrown) fail_msg("expected an error from: %s", #stmt);                                            \
+    if (caught_.foreign) fail_msg("non-chc exception from %s: %s", #stmt, caught_.message.c_str());                \
+    if (caught_.kind != (expected_kind))                                                                           \
+      fail_msg("wrong error kind %d from %s: %s", static_cast<int>(caught_.kind), #stmt, caught_.message.c_str()); \
+    if (caught_.message.find(needle) == std::string::npos)                                                         \
+      fail_msg("error message \"%s\" lacks \"%s\"", caught_.message.c_str(), needle);                              \
   } while (0)
