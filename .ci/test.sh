@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_system_packages
-python_env pytest clickhouse-cityhash
+python_env pytest clickhouse-cityhash chdb-core
 build_and_install
 export PATH="$BUILD/venv/bin:$PATH"
 start_server
@@ -32,17 +32,35 @@ asan_suite() {
 }
 run_suite "ctest under ASan+UBSan" asan_suite
 
+# Byte-level conformance of the Native codec with a current ClickHouse engine (chDB 26.x).
+run_suite "conformance with chDB (tests/conformance)" env CHC_NATIVE_TOOL="$BUILD/tests/conformance/native_tool" \
+  "$BUILD/venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/conformance"
+
+# The HTTP stand-in for a current server (chDB behind ClickHouse's HTTP interface); the suite
+# starts and stops its own instance and also drives the Python binding through it.
+standin_suite() {
+  "$BUILD/venv/bin/python" -m pip install -q lz4 zstandard >&2 &&
+    (unset CHC_CHDB_URL CHC_CHDB_SERVER_DIR
+     CHC_PYTHON="$BUILD/venv/bin/python" CHC_E2E_PYTHON="$BUILD/venv/bin/python" \
+       "$BUILD/venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/server/test_chdb_http_server.py")
+}
+
 python_suite() {
   "$BUILD/venv/bin/python" -m pip install -q "$ROOT/bindings/python" >&2 &&
     (cd "$ROOT/bindings/python" && "$BUILD/venv/bin/python" -m pytest -q tests)
 }
 run_suite "pytest (bindings/python)" python_suite
+run_suite "pytest (chDB HTTP stand-in, tests/server)" standin_suite
 
 go_suite() { (cd "$ROOT/bindings/go" && go vet ./... && go test -count=1 ./...); }
 run_suite "go test (bindings/go)" go_suite
 
 rust_suite() { (cd "$ROOT/bindings/rust" && cargo test -q); }
 run_suite "cargo test (bindings/rust)" rust_suite
+
+# The libFuzzer target on the Native reader, for a fixed time under ASan+UBSan (clang).
+fuzz_suite() { CHC_FUZZ_BUILD="$BUILD-fuzz" "$ROOT/tests/fuzz/run.sh" "${CHC_FUZZ_SECONDS:-60}"; }
+run_suite "libFuzzer: Native reader, ${CHC_FUZZ_SECONDS:-60} s" fuzz_suite
 
 stop_server
 if ((${#failed[@]})); then

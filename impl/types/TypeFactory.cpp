@@ -246,7 +246,7 @@ TypePtr resolve(const TypeAst& ast) {
       case TypeKind::Array:
       case TypeKind::Map:
       case TypeKind::LowCardinality:
-      case TypeKind::Tuple: throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
+        throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
       default: break;
     }
     TypeParams p;

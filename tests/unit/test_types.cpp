@@ -615,7 +615,7 @@ void factory_all_supported_families(void**) {
       {"IntervalDay", TypeKind::Interval, 8},
       {"IntervalNanosecond", TypeKind::Interval, 8},
       {"Nothing", TypeKind::Nothing, 1},
-      {"Nullable(Nothing)", TypeKind::Nullable, 0},
+      {"Nullable(Nothing)", TypeKind::Nullable, 0}, {"Nullable(Tuple(Int8, String))", TypeKind::Nullable, 0},
       {"Tuple(UInt8, String)", TypeKind::Tuple, 0},
       {"Tuple(a UInt32, `b c` String)", TypeKind::Tuple, 0},
       {"Map(String, Array(Nullable(Decimal(9, 4))))", TypeKind::Map, 0},
@@ -674,7 +674,7 @@ void factory_all_supported_families(void**) {
   // Invalid parameters and compositions.
   for (const char* bad :
        {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)", "Enum8()",
-        "Nullable(Tuple(UInt8))", "Nullable(LowCardinality(String))", "Map(Nullable(String), UInt8)",
+        "Nullable(LowCardinality(String))", "Map(Nullable(String), UInt8)",
         "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)", "Nested(UInt8)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(bad); });
     if (!o.chc_error || o.kind != ErrorKind::InvalidArgument) {
