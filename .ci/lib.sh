@@ -67,4 +67,19 @@ stop_server() {
     "$ROOT/tests/server/stop.sh" "$SERVER_STARTED" || true
     SERVER_STARTED=""
   fi
+  if [ -n "$STANDIN_STARTED" ]; then
+    "$ROOT/tests/server/chdb_stop.sh" "$STANDIN_STARTED" || true
+    STANDIN_STARTED=""
+  fi
+}
+
+# The chDB stand-in for a current server (needs chdb-core, lz4, zstandard, clickhouse-cityhash in
+# the venv); exports CHC_CHDB_URL for the binding suites.
+STANDIN_STARTED=""
+start_standin() {
+  log "start the chDB HTTP stand-in"
+  local env
+  env="$(CHC_PYTHON="$BUILD/venv/bin/python" "$ROOT/tests/server/chdb_start.sh")"
+  eval "$env"
+  STANDIN_STARTED="$CHC_CHDB_SERVER_DIR"
 }

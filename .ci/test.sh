@@ -5,10 +5,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_system_packages
-python_env pytest clickhouse-cityhash chdb-core
+python_env pytest clickhouse-cityhash chdb-core lz4 zstandard
 build_and_install
 export PATH="$BUILD/venv/bin:$PATH"
 start_server
+start_standin
 
 failed=()
 run_suite() {
@@ -39,8 +40,7 @@ run_suite "conformance with chDB (tests/conformance)" env CHC_NATIVE_TOOL="$BUIL
 # The HTTP stand-in for a current server (chDB behind ClickHouse's HTTP interface); the suite
 # starts and stops its own instance and also drives the Python binding through it.
 standin_suite() {
-  "$BUILD/venv/bin/python" -m pip install -q lz4 zstandard >&2 &&
-    (unset CHC_CHDB_URL CHC_CHDB_SERVER_DIR
+  (unset CHC_CHDB_URL CHC_CHDB_SERVER_DIR
      CHC_PYTHON="$BUILD/venv/bin/python" CHC_E2E_PYTHON="$BUILD/venv/bin/python" \
        "$BUILD/venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/server/test_chdb_http_server.py")
 }

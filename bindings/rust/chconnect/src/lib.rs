@@ -29,6 +29,7 @@ mod client;
 mod error;
 mod insert;
 mod rows;
+mod scalar;
 mod types;
 mod util;
 mod value;
@@ -38,6 +39,7 @@ pub use client::{Client, Query, Response};
 pub use error::{Error, Result, Status};
 pub use insert::{Builder, Insert};
 pub use rows::{Block, Column, Primitive, Rows};
+pub use scalar::{Decimal, ParseError, Uuid, I256, U256};
 pub use types::{DataType, Kind};
 pub use value::Value;
 

@@ -6,10 +6,12 @@ use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
 use crate::error::{Error, Result, Status};
+use crate::scalar::{Decimal, Uuid, I256, U256};
 use crate::sys;
 use crate::types::{DataType, Kind};
 use crate::util::{call, cstr, cstring, slice};
 use crate::value::Value;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn protocol(msg: &str) -> Error {
     Error::new(Status::Protocol, msg)
@@ -203,9 +205,10 @@ macro_rules! primitive {
     )*};
 }
 primitive!(
-    i8 => [Int8], i16 => [Int16], i32 => [Int32], i64 => [Int64],
-    u8 => [UInt8], u16 => [UInt16, Date], u32 => [UInt32, DateTime], u64 => [UInt64],
-    f32 => [Float32], f64 => [Float64]
+    i8 => [Int8, Enum8], i16 => [Int16, Enum16], i32 => [Int32, Date32, Time],
+    i64 => [Int64, DateTime64, Time64, Interval],
+    u8 => [UInt8, Bool], u16 => [UInt16, Date, BFloat16], u32 => [UInt32, DateTime, Ipv4], u64 => [UInt64],
+    f32 => [Float32], f64 => [Float64], i128 => [Int128], u128 => [UInt128]
 );
 
 /// One column of a block (or a child column: the inner column of Nullable, the elements of
@@ -294,6 +297,20 @@ impl Column {
         } else {
             Some(unsafe { slice(p, self.row_count()) })
         }
+    }
+
+    /// LowCardinality: bytes per index in [`data`](Self::data) (1, 2, 4 or 8); 0 otherwise.
+    pub fn index_width(&self) -> usize {
+        // SAFETY: live column.
+        unsafe { sys::chc_column_index_width(self.ptr()) }
+    }
+
+    /// Variant / Dynamic: the alternative (child index, 255 for NULL) and the row within it.
+    pub fn variant_row(&self, row: usize) -> Result<(u32, usize)> {
+        let (mut disc, mut member) = (0u32, 0usize);
+        // SAFETY: live column; the library checks the row and the kind.
+        call(|err| unsafe { sys::chc_column_variant_row(self.ptr(), row, &mut disc, &mut member, err) })?;
+        Ok((disc, member))
     }
 
     pub fn child_count(&self) -> usize {
@@ -403,6 +420,43 @@ impl Column {
         let mut out = Vec::with_capacity(n);
         decode(self, self.data_type()?, 0, n, &mut out)?;
         Ok(out)
+    }
+
+    fn typed<T>(&self, row: usize, what: &str, f: impl FnOnce(&Value) -> Option<T>) -> Result<T> {
+        let v = self.value(row)?;
+        f(&v).ok_or_else(|| {
+            Error::new(Status::Type, format!("value at row {row} of column type {} is not {what}", self.type_name()))
+        })
+    }
+
+    /// Any integer column (up to Int128/UInt128, Int256/UInt256 when the value fits).
+    pub fn i128(&self, row: usize) -> Result<i128> {
+        self.typed(row, "an i128", Value::as_i128)
+    }
+
+    /// Any non-negative integer value that fits u128.
+    pub fn u128(&self, row: usize) -> Result<u128> {
+        self.typed(row, "a u128", Value::as_u128)
+    }
+
+    /// Bool columns.
+    pub fn bool(&self, row: usize) -> Result<bool> {
+        self.typed(row, "a Bool", Value::as_bool)
+    }
+
+    /// Decimal columns, exact.
+    pub fn decimal(&self, row: usize) -> Result<crate::Decimal> {
+        self.typed(row, "a Decimal", Value::as_decimal)
+    }
+
+    /// UUID columns (RFC byte order).
+    pub fn uuid(&self, row: usize) -> Result<crate::Uuid> {
+        self.typed(row, "a UUID", Value::as_uuid)
+    }
+
+    /// IPv4 / IPv6 columns.
+    pub fn ip(&self, row: usize) -> Result<std::net::IpAddr> {
+        self.typed(row, "an IP address", Value::as_ip)
     }
 
     fn timezone(&self, ty: &DataType) -> Option<Arc<str>> {
@@ -524,8 +578,201 @@ fn decode(col: &Column, ty: &DataType, start: usize, end: usize, out: &mut Vec<V
             }
             Ok(())
         }
+        Kind::Int128 => each!(|r| Value::I128(i128::from_le_bytes(fixed(data, r)?))),
+        Kind::UInt128 => each!(|r| Value::U128(u128::from_le_bytes(fixed(data, r)?))),
+        Kind::Int256 => each!(|r| Value::I256(I256(fixed(data, r)?))),
+        Kind::UInt256 => each!(|r| Value::U256(U256(fixed(data, r)?))),
+        Kind::BFloat16 => {
+            each!(|r| Value::Float(f32::from_bits(u32::from(u16::from_le_bytes(fixed(data, r)?)) << 16).into()))
+        }
+        Kind::Bool => each!(|r| Value::Bool(u8::from_le_bytes(fixed(data, r)?) != 0)),
+        Kind::Decimal => {
+            let scale = ty.scale();
+            let width = if ty.fixed_size() != 0 { ty.fixed_size() } else { decimal_width(ty.precision()) };
+            each!(|r| {
+                let bytes = r
+                    .checked_mul(width)
+                    .and_then(|s| data.get(s..s.checked_add(width)?))
+                    .filter(|b| matches!(b.len(), 4 | 8 | 16 | 32))
+                    .ok_or_else(|| protocol("Decimal data is shorter than its row count"))?;
+                // Sign-extend the little-endian value to 256 bits.
+                let fill = if bytes[bytes.len() - 1] & 0x80 != 0 { 0xff } else { 0 };
+                let mut wide = [fill; 32];
+                wide[..bytes.len()].copy_from_slice(bytes);
+                Value::Decimal(Decimal { unscaled: I256(wide), scale })
+            })
+        }
+        Kind::Date32 => each!(|r| Value::Date32(i32::from_le_bytes(fixed(data, r)?))),
+        Kind::DateTime64 => {
+            let tz = col.timezone(ty);
+            let precision = ty.precision();
+            each!(|r| Value::DateTime64 { ticks: i64::from_le_bytes(fixed(data, r)?), precision, tz: tz.clone() })
+        }
+        Kind::Time => each!(|r| Value::Time(i32::from_le_bytes(fixed(data, r)?))),
+        Kind::Time64 => {
+            let precision = ty.precision();
+            each!(|r| Value::Time64 { ticks: i64::from_le_bytes(fixed(data, r)?), precision })
+        }
+        Kind::Uuid => each!(|r| Value::Uuid(Uuid::from_clickhouse(fixed(data, r)?))),
+        Kind::Ipv4 => each!(|r| Value::Ipv4(Ipv4Addr::from(u32::from_le_bytes(fixed(data, r)?)))),
+        Kind::Ipv6 => each!(|r| Value::Ipv6(Ipv6Addr::from(fixed::<16>(data, r)?))),
+        Kind::Enum8 | Kind::Enum16 => {
+            let names: Vec<(i16, Arc<str>)> =
+                ty.enum_entries().iter().map(|(n, v)| (*v as i16, Arc::from(n.as_str()))).collect();
+            each!(|r| {
+                let value = if ty.kind() == Kind::Enum8 {
+                    i16::from(i8::from_le_bytes(fixed(data, r)?))
+                } else {
+                    i16::from_le_bytes(fixed(data, r)?)
+                };
+                let name = names
+                    .iter()
+                    .find(|(v, _)| *v == value)
+                    .map(|(_, n)| n.clone())
+                    .ok_or_else(|| protocol("Enum value without a name in the type"))?;
+                Value::Enum { name, value }
+            })
+        }
+        Kind::Interval => {
+            let unit: Arc<str> = Arc::from(ty.unit());
+            each!(|r| Value::Interval { count: i64::from_le_bytes(fixed(data, r)?), unit: unit.clone() })
+        }
+        Kind::Nothing => each!(|_r| Value::Null),
+        Kind::Json => {
+            let offsets = col.offsets();
+            each!(|r| {
+                let (a, b) = offset_range(offsets, r, data.len())?;
+                Value::Json(String::from_utf8_lossy(&data[a..b]).into_owned())
+            })
+        }
+        Kind::Tuple => {
+            let n = col.child_count();
+            if n != ty.children().len() {
+                return Err(protocol("Tuple column and type differ in element count"));
+            }
+            let mut columns: Vec<std::vec::IntoIter<Value>> = Vec::with_capacity(n);
+            for (i, elem_ty) in ty.children().iter().enumerate() {
+                let mut vals = Vec::with_capacity(end - start);
+                decode(&col.child(i)?, elem_ty, start, end, &mut vals)?;
+                if vals.len() != end - start {
+                    return Err(protocol("Tuple element column is too short"));
+                }
+                columns.push(vals.into_iter());
+            }
+            each!(|_r| Value::Tuple(columns.iter_mut().map(|c| c.next().unwrap_or(Value::Null)).collect()))
+        }
+        Kind::Map => {
+            let entry_ty = ty.inner().ok_or_else(|| protocol("Map without an entry type"))?;
+            let entries = col.child(0)?;
+            let offsets = col.offsets();
+            let limit = entries.row_count();
+            let (first, last) = if start < end {
+                (offset_range(offsets, start, limit)?.0, offset_range(offsets, end - 1, limit)?.1)
+            } else {
+                (0, 0)
+            };
+            let mut flat = Vec::with_capacity(last - first);
+            decode(&entries, entry_ty, first, last, &mut flat)?;
+            let mut flat = flat.into_iter();
+            for r in start..end {
+                let (a, b) = offset_range(offsets, r, limit)?;
+                let mut pairs = Vec::with_capacity(b - a);
+                for entry in flat.by_ref().take(b - a) {
+                    match entry {
+                        Value::Tuple(kv) if kv.len() == 2 => {
+                            let mut kv = kv.into_iter();
+                            pairs.push((kv.next().unwrap_or(Value::Null), kv.next().unwrap_or(Value::Null)));
+                        }
+                        _ => return Err(protocol("Map entries are not key/value tuples")),
+                    }
+                }
+                out.push(Value::Map(pairs));
+            }
+            Ok(())
+        }
+        Kind::LowCardinality => {
+            let dict = col.child(0)?;
+            let dict_ty = dict.data_type()?.clone();
+            let width = col.index_width();
+            let nulls = col.null_map();
+            let index = |r: usize| -> Result<usize> {
+                let b = r
+                    .checked_mul(width)
+                    .and_then(|s| data.get(s..s.checked_add(width)?))
+                    .ok_or_else(|| protocol("LowCardinality indexes are shorter than the row count"))?;
+                let mut le = [0u8; 8];
+                le.get_mut(..b.len()).ok_or_else(|| protocol("bad LowCardinality index width"))?.copy_from_slice(b);
+                usize::try_from(u64::from_le_bytes(le)).map_err(|_| protocol("LowCardinality index out of range"))
+            };
+            if width == 0 && start < end {
+                return Err(protocol("LowCardinality column without indexes"));
+            }
+            // Small reads decode only the entries they use; large ones the whole dictionary once.
+            let whole = if end - start >= dict.row_count() {
+                let mut d = Vec::with_capacity(dict.row_count());
+                decode(&dict, &dict_ty, 0, dict.row_count(), &mut d)?;
+                Some(d)
+            } else {
+                None
+            };
+            for r in start..end {
+                if nulls.is_some_and(|n| n.get(r).copied().unwrap_or(0) != 0) {
+                    out.push(Value::Null);
+                    continue;
+                }
+                let i = index(r)?;
+                if i >= dict.row_count() {
+                    return Err(protocol("LowCardinality index out of range"));
+                }
+                match &whole {
+                    Some(d) => out.push(d[i].clone()),
+                    None => decode(&dict, &dict_ty, i, i + 1, out)?,
+                }
+            }
+            Ok(())
+        }
+        Kind::Variant | Kind::Dynamic => {
+            let mut alternatives: Vec<Option<(Column, DataType)>> = (0..col.child_count()).map(|_| None).collect();
+            for r in start..end {
+                let (disc, member) = col.variant_row(r)?;
+                if disc == 255 {
+                    out.push(Value::Null);
+                    continue;
+                }
+                let slot = alternatives
+                    .get_mut(disc as usize)
+                    .ok_or_else(|| protocol("Variant discriminator without an alternative"))?;
+                if slot.is_none() {
+                    let c = col.child(disc as usize)?;
+                    let t = c.data_type()?.clone();
+                    *slot = Some((c, t));
+                }
+                let (c, t) = slot.as_ref().ok_or_else(|| protocol("missing alternative"))?;
+                if ty.kind() == Kind::Dynamic && c.name() == "SharedVariant" {
+                    return Err(Error::new(
+                        Status::NotSupported,
+                        format!(
+                            "row {r} of a Dynamic column holds a value of an overflow type (SharedVariant); \
+                             reading it is not supported (read the column as String with toString())"
+                        ),
+                    ));
+                }
+                decode(c, t, member, member + 1, out)?;
+            }
+            Ok(())
+        }
         Kind::Other(_) => {
             Err(Error::new(Status::NotSupported, format!("reading values of type {} is not supported", ty.name())))
         }
+    }
+}
+
+/// Bytes of a Decimal of precision `p` (when the library gives no fixed size).
+fn decimal_width(p: u32) -> usize {
+    match p {
+        0..=9 => 4,
+        10..=18 => 8,
+        19..=38 => 16,
+        _ => 32,
     }
 }

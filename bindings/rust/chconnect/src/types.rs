@@ -33,6 +33,44 @@ pub enum Kind {
     Nullable,
     /// One child: the element type.
     Array,
+    Int128,
+    Int256,
+    UInt128,
+    UInt256,
+    /// 2 bytes: the top half of a Float32.
+    BFloat16,
+    Bool,
+    /// [`DataType::precision`] / [`DataType::scale`]; 4, 8, 16 or 32 bytes.
+    Decimal,
+    /// Int32 days since 1970-01-01.
+    Date32,
+    /// Int64 ticks of 10^-precision seconds, with an optional time zone.
+    DateTime64,
+    /// Int32 seconds (signed).
+    Time,
+    /// Int64 ticks of 10^-precision seconds (signed).
+    Time64,
+    Uuid,
+    Ipv4,
+    Ipv6,
+    /// [`DataType::enum_entries`] gives the names and values.
+    Enum8,
+    Enum16,
+    /// Int64 count of [`DataType::unit`] units.
+    Interval,
+    Nothing,
+    /// One child per element; [`DataType::element_names`] for named tuples.
+    Tuple,
+    /// One child: `Tuple(keys K, values V)`.
+    Map,
+    /// One child: the dictionary type.
+    LowCardinality,
+    /// One child per alternative, sorted by type name.
+    Variant,
+    /// No type children; each block's column has its own alternatives.
+    Dynamic,
+    /// Read as JSON text per row.
+    Json,
     /// A kind this crate does not know (a newer library).
     Other(i32),
 }
@@ -57,6 +95,30 @@ impl Kind {
             sys::CHC_TYPE_DATETIME => Kind::DateTime,
             sys::CHC_TYPE_NULLABLE => Kind::Nullable,
             sys::CHC_TYPE_ARRAY => Kind::Array,
+            sys::CHC_TYPE_INT128 => Kind::Int128,
+            sys::CHC_TYPE_INT256 => Kind::Int256,
+            sys::CHC_TYPE_UINT128 => Kind::UInt128,
+            sys::CHC_TYPE_UINT256 => Kind::UInt256,
+            sys::CHC_TYPE_BFLOAT16 => Kind::BFloat16,
+            sys::CHC_TYPE_BOOL => Kind::Bool,
+            sys::CHC_TYPE_DECIMAL => Kind::Decimal,
+            sys::CHC_TYPE_DATE32 => Kind::Date32,
+            sys::CHC_TYPE_DATETIME64 => Kind::DateTime64,
+            sys::CHC_TYPE_TIME => Kind::Time,
+            sys::CHC_TYPE_TIME64 => Kind::Time64,
+            sys::CHC_TYPE_UUID => Kind::Uuid,
+            sys::CHC_TYPE_IPV4 => Kind::Ipv4,
+            sys::CHC_TYPE_IPV6 => Kind::Ipv6,
+            sys::CHC_TYPE_ENUM8 => Kind::Enum8,
+            sys::CHC_TYPE_ENUM16 => Kind::Enum16,
+            sys::CHC_TYPE_INTERVAL => Kind::Interval,
+            sys::CHC_TYPE_NOTHING => Kind::Nothing,
+            sys::CHC_TYPE_TUPLE => Kind::Tuple,
+            sys::CHC_TYPE_MAP => Kind::Map,
+            sys::CHC_TYPE_LOW_CARDINALITY => Kind::LowCardinality,
+            sys::CHC_TYPE_VARIANT => Kind::Variant,
+            sys::CHC_TYPE_DYNAMIC => Kind::Dynamic,
+            sys::CHC_TYPE_JSON => Kind::Json,
             other => Kind::Other(other),
         }
     }
@@ -82,6 +144,8 @@ impl Kind {
             Kind::UInt16 | Kind::Date => (0, u16::MAX.into()),
             Kind::UInt32 | Kind::DateTime => (0, u32::MAX.into()),
             Kind::UInt64 => (0, u64::MAX.into()),
+            Kind::Date32 | Kind::Time => (i32::MIN.into(), i32::MAX.into()),
+            Kind::DateTime64 | Kind::Time64 | Kind::Interval => (i64::MIN.into(), i64::MAX.into()),
             _ => return None,
         })
     }
@@ -95,6 +159,11 @@ pub struct DataType {
     name: String,
     fixed_size: usize,
     timezone: Option<String>,
+    precision: u32,
+    scale: u32,
+    element_names: Vec<String>,
+    enum_entries: Vec<(String, i32)>,
+    unit: String,
     children: Vec<DataType>,
 }
 
@@ -137,8 +206,18 @@ impl DataType {
         for i in 0..n {
             children.push(Self::copy(sys::chc_type_child(t, i), depth + 1)?);
         }
+        let element_names: Vec<String> = (0..n).map(|i| cstr(sys::chc_type_element_name(t, i)).into_owned()).collect();
+        let element_names = if element_names.iter().all(String::is_empty) { Vec::new() } else { element_names };
+        let enum_entries = (0..sys::chc_type_enum_count(t))
+            .map(|i| (cstr(sys::chc_type_enum_name(t, i)).into_owned(), sys::chc_type_enum_value(t, i)))
+            .collect();
         Ok(DataType {
             kind: Kind::from_raw(sys::chc_type_get_kind(t)),
+            precision: sys::chc_type_precision(t),
+            scale: sys::chc_type_scale(t),
+            element_names,
+            enum_entries,
+            unit: cstr(sys::chc_type_unit(t)).into_owned(),
             name: cstr(sys::chc_type_name(t)).into_owned(),
             fixed_size: sys::chc_type_fixed_size(t),
             timezone: if tz.is_empty() { None } else { Some(tz.into_owned()) },
@@ -161,6 +240,42 @@ impl DataType {
     /// Time zone of `DateTime('zone')`, `None` if none was named.
     pub fn timezone(&self) -> Option<&str> {
         self.timezone.as_deref()
+    }
+    /// Decimal: precision P; DateTime64 / Time64: sub-second digits; 0 otherwise.
+    pub fn precision(&self) -> u32 {
+        self.precision
+    }
+    /// Decimal: scale S; 0 otherwise.
+    pub fn scale(&self) -> u32 {
+        self.scale
+    }
+    /// Tuple: element names (empty for unnamed tuples).
+    pub fn element_names(&self) -> &[String] {
+        &self.element_names
+    }
+    /// Enum8 / Enum16: (name, value) in the server's order; empty otherwise.
+    pub fn enum_entries(&self) -> &[(String, i32)] {
+        &self.enum_entries
+    }
+    /// Interval: the unit ("Second", "Day", ...); "" otherwise.
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
+    /// The type without Nullable / LowCardinality wrappers (the type values are appended as).
+    pub fn base(&self) -> &DataType {
+        match (self.kind, self.children.first()) {
+            (Kind::Nullable | Kind::LowCardinality, Some(inner)) => inner.base(),
+            _ => self,
+        }
+    }
+    /// True when the column takes NULL: Nullable, LowCardinality(Nullable), Variant, Dynamic,
+    /// and JSON-less wrappers around them.
+    pub fn accepts_null(&self) -> bool {
+        match (self.kind, self.children.first()) {
+            (Kind::Nullable | Kind::Variant | Kind::Dynamic, _) => true,
+            (Kind::LowCardinality, Some(inner)) => inner.accepts_null(),
+            _ => false,
+        }
     }
     /// Child types: the inner type of Nullable, the element type of Array.
     pub fn children(&self) -> &[DataType] {
