@@ -20,6 +20,7 @@
 
 %{
 #include <string.h>
+#include <datetime.h>
 
 /* The callable that turns an error into an exception instance; set by chconnect on import. */
 static PyObject *chc_py_error_factory = NULL;
@@ -134,6 +135,8 @@ static const chc_column *chc_py_column_arg(PyObject *obj);
 
 %init %{
   if (PyType_Ready(&chc_py_buffer_type) < 0) return NULL;
+  PyDateTime_IMPORT;
+  if (!PyDateTimeAPI) return NULL;
 %}
 
 /* ---- GIL: keep it by default, release it only around calls that may block ---------------- */
@@ -304,6 +307,314 @@ CHC_PY_TEXT_IN(data, len)
   Py_XDECREF(ltmp$argnum);
 }
 
+
+/* ---- column -> list fast path (CPython API; lives only in this wrapper) ------------------- */
+
+%{
+static PyObject *chc_py_uuid_cls = NULL;
+static PyObject *chc_py_ipv4_cls = NULL;
+
+static PyObject *chc_py_class(PyObject **slot, const char *module, const char *name) {
+  if (!*slot) {
+    PyObject *m = PyImport_ImportModule(module);
+    if (!m) return NULL;
+    *slot = PyObject_GetAttrString(m, name);
+    Py_DECREF(m);
+  }
+  return *slot;
+}
+
+/* Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
+static void chc_py_civil(int64_t z, int *y, int *m, int *d) {
+  int64_t era, yy;
+  unsigned doe, yoe, doy, mp;
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = (unsigned)(z - era * 146097);
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  yy = (int64_t)yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (int)(yy + (*m <= 2));
+}
+
+/* Days in [0001-01-01, 9999-12-31] (datetime.date's range). */
+#define CHC_PY_MIN_DAYS (-719162)
+#define CHC_PY_MAX_DAYS 2932896
+
+static PyObject *chc_py_date(int64_t days) {
+  int y, m, d;
+  if (days < CHC_PY_MIN_DAYS || days > CHC_PY_MAX_DAYS) {
+    PyErr_SetString(PyExc_OverflowError, "date out of range");
+    return NULL;
+  }
+  chc_py_civil(days, &y, &m, &d);
+  return PyDate_FromDate(y, m, d);
+}
+
+/* Naive UTC datetime of epoch microseconds (floored). */
+static PyObject *chc_py_datetime_us(int64_t us) {
+  int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+  int64_t frac = us - secs * 1000000;
+  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t sod = secs - days * 86400;
+  int y, m, d;
+  if (days < CHC_PY_MIN_DAYS || days > CHC_PY_MAX_DAYS) {
+    PyErr_SetString(PyExc_OverflowError, "datetime out of range");
+    return NULL;
+  }
+  chc_py_civil(days, &y, &m, &d);
+  return PyDateTime_FromDateAndTime(y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)frac);
+}
+
+static PyObject *chc_py_fast(const chc_column *c);
+
+/* The values of child i (new list), Py_None (new reference) when the fast path does not handle
+   it, NULL on error. */
+static PyObject *chc_py_fast_child(const chc_column *c, size_t i) {
+  chc_column *child = NULL;
+  chc_error *err = NULL;
+  PyObject *out;
+  chc_status st = chc_column_child(c, i, &child, &err);
+  if (st != CHC_OK) {
+    chc_py_raise(st, err);
+    return NULL;
+  }
+  out = chc_py_fast(child);
+  chc_column_free(child);
+  return out;
+}
+
+static int chc_py_utc_zone(const chc_type *t) {
+  const char *tz = chc_type_timezone(t);
+  return !tz || !*tz || strcmp(tz, "UTC") == 0;
+}
+
+#define CHC_PY_LOOP(CTYPE, MAKE)                                   \
+  for (i = 0; i < n; i++) {                                        \
+    CTYPE v;                                                       \
+    PyObject *o;                                                   \
+    memcpy(&v, data + i * sizeof(CTYPE), sizeof(CTYPE));          \
+    o = (MAKE);                                                    \
+    if (!o) goto fail;                                             \
+    PyList_SET_ITEM(list, i, o);                                   \
+  }
+
+static PyObject *chc_py_fast(const chc_column *c) {
+  const chc_type *t = chc_column_type(c);
+  chc_type_kind kind = chc_type_get_kind(t);
+  size_t n = chc_column_row_count(c), len = 0, i;
+  const unsigned char *data;
+  PyObject *list = NULL;
+
+  switch (kind) {
+    case CHC_TYPE_DATETIME:
+    case CHC_TYPE_DATETIME64:
+      if (!chc_py_utc_zone(t)) Py_RETURN_NONE; /* aware values: the Python path (zoneinfo) */
+      break;
+    case CHC_TYPE_INT8: case CHC_TYPE_INT16: case CHC_TYPE_INT32: case CHC_TYPE_INT64:
+    case CHC_TYPE_UINT8: case CHC_TYPE_UINT16: case CHC_TYPE_UINT32: case CHC_TYPE_UINT64:
+    case CHC_TYPE_FLOAT32: case CHC_TYPE_FLOAT64: case CHC_TYPE_BOOL: case CHC_TYPE_DATE:
+    case CHC_TYPE_DATE32: case CHC_TYPE_UUID: case CHC_TYPE_IPV4: case CHC_TYPE_STRING:
+    case CHC_TYPE_FIXED_STRING: case CHC_TYPE_NULLABLE: case CHC_TYPE_LOW_CARDINALITY:
+      break;
+    default:
+      Py_RETURN_NONE;
+  }
+
+  if (kind == CHC_TYPE_NULLABLE || kind == CHC_TYPE_LOW_CARDINALITY) {
+    const uint8_t *nulls = chc_column_null_map(c);
+    PyObject *inner = chc_py_fast_child(c, 0);
+    if (!inner || inner == Py_None) return inner;
+    if (kind == CHC_TYPE_NULLABLE) {
+      if ((size_t)PyList_GET_SIZE(inner) != n) {
+        Py_DECREF(inner);
+        PyErr_SetString(PyExc_RuntimeError, "chconnect: Nullable inner column has another row count");
+        return NULL;
+      }
+      if (nulls) {
+        for (i = 0; i < n; i++) {
+          if (nulls[i]) {
+            Py_INCREF(Py_None);
+            PyList_SetItem(inner, (Py_ssize_t)i, Py_None);
+          }
+        }
+      }
+      return inner;
+    } else {
+      /* LowCardinality: index into the dictionary decoded once. */
+      size_t width = chc_column_index_width(c), dict_n = (size_t)PyList_GET_SIZE(inner);
+      data = (const unsigned char *)chc_column_data(c, &len);
+      if (width == 0 || len < n * width) {
+        Py_DECREF(inner);
+        PyErr_SetString(PyExc_RuntimeError, "chconnect: LowCardinality index buffer too short");
+        return NULL;
+      }
+      list = PyList_New((Py_ssize_t)n);
+      if (!list) {
+        Py_DECREF(inner);
+        return NULL;
+      }
+      for (i = 0; i < n; i++) {
+        uint64_t idx = 0;
+        PyObject *o;
+        memcpy(&idx, data + i * width, width); /* little-endian host */
+        if (idx >= dict_n) {
+          Py_DECREF(inner);
+          PyErr_SetString(PyExc_RuntimeError, "chconnect: LowCardinality index out of range");
+          goto fail;
+        }
+        o = (nulls && nulls[i]) ? Py_None : PyList_GET_ITEM(inner, (Py_ssize_t)idx);
+        Py_INCREF(o);
+        PyList_SET_ITEM(list, i, o);
+      }
+      Py_DECREF(inner);
+      return list;
+    }
+  }
+
+  data = (const unsigned char *)chc_column_data(c, &len);
+  if (kind != CHC_TYPE_STRING) {
+    size_t width = chc_type_fixed_size(t);
+    if (width == 0 ? n != 0 && kind != CHC_TYPE_FIXED_STRING : len < n * width) {
+      PyErr_SetString(PyExc_RuntimeError, "chconnect: column buffer shorter than its rows");
+      return NULL;
+    }
+  }
+  list = PyList_New((Py_ssize_t)n);
+  if (!list) return NULL;
+  switch (kind) {
+    case CHC_TYPE_INT8: CHC_PY_LOOP(int8_t, PyLong_FromLong(v)) break;
+    case CHC_TYPE_INT16: CHC_PY_LOOP(int16_t, PyLong_FromLong(v)) break;
+    case CHC_TYPE_INT32: CHC_PY_LOOP(int32_t, PyLong_FromLong(v)) break;
+    case CHC_TYPE_INT64: CHC_PY_LOOP(int64_t, PyLong_FromLongLong(v)) break;
+    case CHC_TYPE_UINT8: CHC_PY_LOOP(uint8_t, PyLong_FromLong(v)) break;
+    case CHC_TYPE_UINT16: CHC_PY_LOOP(uint16_t, PyLong_FromLong(v)) break;
+    case CHC_TYPE_UINT32: CHC_PY_LOOP(uint32_t, PyLong_FromUnsignedLong(v)) break;
+    case CHC_TYPE_UINT64: CHC_PY_LOOP(uint64_t, PyLong_FromUnsignedLongLong(v)) break;
+    case CHC_TYPE_FLOAT32: CHC_PY_LOOP(float, PyFloat_FromDouble(v)) break;
+    case CHC_TYPE_FLOAT64: CHC_PY_LOOP(double, PyFloat_FromDouble(v)) break;
+    case CHC_TYPE_BOOL: CHC_PY_LOOP(uint8_t, PyBool_FromLong(v)) break;
+    case CHC_TYPE_DATE: CHC_PY_LOOP(uint16_t, chc_py_date(v)) break;
+    case CHC_TYPE_DATE32: CHC_PY_LOOP(int32_t, chc_py_date(v)) break;
+    case CHC_TYPE_DATETIME: CHC_PY_LOOP(uint32_t, chc_py_datetime_us((int64_t)v * 1000000)) break;
+    case CHC_TYPE_DATETIME64: {
+      uint32_t p = chc_type_precision(t);
+      int64_t mul = 1, div = 1;
+      uint32_t j;
+      if (p > 18) goto unsupported;
+      for (j = p; j < 6; j++) mul *= 10;
+      for (j = 6; j < p; j++) div *= 10;
+      for (i = 0; i < n; i++) {
+        int64_t v, us;
+        PyObject *o;
+        memcpy(&v, data + i * 8, 8);
+        if (div > 1) {
+          us = v / div;
+          if (v % div < 0) us -= 1; /* floor */
+        } else {
+          if (v > INT64_MAX / mul || v < INT64_MIN / mul) {
+            PyErr_SetString(PyExc_OverflowError, "datetime out of range");
+            goto fail;
+          }
+          us = v * mul;
+        }
+        o = chc_py_datetime_us(us);
+        if (!o) goto fail;
+        PyList_SET_ITEM(list, i, o);
+      }
+      break;
+    }
+    case CHC_TYPE_UUID: {
+      PyObject *cls = chc_py_class(&chc_py_uuid_cls, "uuid", "UUID");
+      PyObject *args = NULL, *sixty_four = NULL;
+      if (!cls) goto fail;
+      args = PyTuple_New(0);
+      sixty_four = PyLong_FromLong(64);
+      if (!args || !sixty_four) {
+        Py_XDECREF(args);
+        Py_XDECREF(sixty_four);
+        goto fail;
+      }
+      for (i = 0; i < n; i++) {
+        uint64_t hi, lo;
+        PyObject *phi, *plo, *shifted = NULL, *whole = NULL, *kw = NULL, *o = NULL;
+        memcpy(&hi, data + i * 16, 8);
+        memcpy(&lo, data + i * 16 + 8, 8);
+        phi = PyLong_FromUnsignedLongLong(hi);
+        plo = PyLong_FromUnsignedLongLong(lo);
+        if (phi && plo) shifted = PyNumber_Lshift(phi, sixty_four);
+        if (shifted) whole = PyNumber_Or(shifted, plo);
+        if (whole) kw = Py_BuildValue("{sO}", "int", whole);
+        if (kw) o = PyObject_Call(cls, args, kw);
+        Py_XDECREF(phi);
+        Py_XDECREF(plo);
+        Py_XDECREF(shifted);
+        Py_XDECREF(whole);
+        Py_XDECREF(kw);
+        if (!o) {
+          Py_DECREF(args);
+          Py_DECREF(sixty_four);
+          goto fail;
+        }
+        PyList_SET_ITEM(list, i, o);
+      }
+      Py_DECREF(args);
+      Py_DECREF(sixty_four);
+      break;
+    }
+    case CHC_TYPE_IPV4: {
+      PyObject *cls = chc_py_class(&chc_py_ipv4_cls, "ipaddress", "IPv4Address");
+      if (!cls) goto fail;
+      CHC_PY_LOOP(uint32_t, PyObject_CallFunction(cls, "k", (unsigned long)v))
+      break;
+    }
+    case CHC_TYPE_FIXED_STRING: {
+      size_t w = chc_type_fixed_size(t);
+      for (i = 0; i < n; i++) {
+        PyObject *o = PyBytes_FromStringAndSize(w ? (const char *)data + i * w : "", (Py_ssize_t)w);
+        if (!o) goto fail;
+        PyList_SET_ITEM(list, i, o);
+      }
+      break;
+    }
+    case CHC_TYPE_STRING: {
+      size_t count = 0;
+      const int64_t *off = chc_column_offsets(c, &count);
+      if (n && (!off || count != n + 1 || (size_t)off[n] > len)) {
+        PyErr_SetString(PyExc_RuntimeError, "chconnect: malformed String column buffers");
+        goto fail;
+      }
+      for (i = 0; i < n; i++) {
+        const char *p = (const char *)data + off[i];
+        Py_ssize_t sz = (Py_ssize_t)(off[i + 1] - off[i]);
+        /* Invalid UTF-8: that value stays bytes (see README). */
+        PyObject *o = PyUnicode_DecodeUTF8(p, sz, NULL);
+        if (!o) {
+          if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) goto fail;
+          PyErr_Clear();
+          o = PyBytes_FromStringAndSize(p, sz);
+          if (!o) goto fail;
+        }
+        PyList_SET_ITEM(list, i, o);
+      }
+      break;
+    }
+    default:
+      goto unsupported;
+  }
+  return list;
+unsupported:
+  Py_DECREF(list);
+  Py_RETURN_NONE;
+fail:
+  Py_XDECREF(list);
+  return NULL;
+}
+%}
+
 /* ---- functions replaced by Python-shaped helpers ------------------------------------------ */
 
 %ignore chc_column_data;
@@ -320,6 +631,8 @@ CHC_PY_TEXT_IN(data, len)
 %rename(chc_response_summary) chc_py_response_summary;
 %rename(chc_result_summary) chc_py_result_summary;
 %rename(chc_py_set_error_factory) chc_py_set_error_factory;
+%ignore chc_builder_append_fixed;
+%rename(chc_builder_append_fixed) chc_py_builder_append_fixed;
 
 %inline %{
 /* Registers the callable chconnect uses to build exceptions:
@@ -367,6 +680,42 @@ PyObject *chc_py_column_null_map(PyObject *column) {
   if (!c) return NULL;
   p = chc_column_null_map(c);
   return chc_py_memoryview(column, p, p ? chc_column_row_count(c) : 0, 1, "B");
+}
+
+/* chc_py_column_values(column) -> list of Python values for the common kinds (numbers, Bool,
+   Date/Date32, DateTime/DateTime64 without a zone or in UTC (naive), UUID, IPv4, String,
+   FixedString, Nullable and LowCardinality of those), or None for any other kind (the chconnect
+   package then converts in Python). */
+PyObject *chc_py_column_values(PyObject *column) {
+  const chc_column *c = chc_py_column_arg(column);
+  if (!c) return NULL;
+  return chc_py_fast(c);
+}
+
+/* chc_builder_append_fixed(builder, buffer, item_size): appends len(buffer) / item_size values
+   given in the column's fixed-width wire layout (item_size must be chc_type_fixed_size of the
+   builder's type; the buffer length must be a multiple of it). */
+PyObject *chc_py_builder_append_fixed(chc_builder *builder, PyObject *values, size_t item_size) {
+  Py_buffer view;
+  chc_error *err = NULL;
+  chc_status st;
+  if (item_size == 0) {
+    PyErr_SetString(PyExc_ValueError, "item_size must be positive");
+    return NULL;
+  }
+  if (PyObject_GetBuffer(values, &view, PyBUF_SIMPLE) < 0) return NULL;
+  if ((size_t)view.len % item_size) {
+    PyBuffer_Release(&view);
+    PyErr_SetString(PyExc_ValueError, "buffer length is not a multiple of item_size");
+    return NULL;
+  }
+  st = chc_builder_append_fixed(builder, view.buf, (size_t)view.len / item_size, &err);
+  PyBuffer_Release(&view);
+  if (st != CHC_OK) {
+    chc_py_raise(st, err);
+    return NULL;
+  }
+  Py_RETURN_NONE;
 }
 
 /* chc_response_body(response) -> bytes (a copy). */

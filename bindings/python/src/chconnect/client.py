@@ -214,11 +214,10 @@ class Client:
                column_type_names=None, column_oriented=False, settings=None):
         """Inserts rows (or columns with column_oriented=True) into `table` with the Native format.
 
-        The column types come from the server (DESCRIBE TABLE); values are converted by type:
-        int for integers, float (or int) for floats, str or bytes for String/FixedString,
-        datetime.date (or int days) for Date, datetime.datetime (naive = UTC, or int epoch
-        seconds) for DateTime, None for NULL in Nullable, list/tuple for Array. A value that does
-        not fit raises DataError and nothing is sent."""
+        The column types come from the server (DESCRIBE TABLE); values are converted by type
+        (the Python types a query returns, plus the alternatives listed in the README: e.g. int
+        epoch seconds for DateTime, str for UUID/IP/Decimal, a label or int for Enum). A value
+        that does not fit raises DataError and nothing is sent."""
         if column_types is not None or column_type_names is not None:
             raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
                                    'types come from the server')
