@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_system_packages
-python_env pytest clickhouse-cityhash chdb-core lz4 zstandard
+python_env pytest clickhouse-cityhash chdb-core lz4 zstandard pyarrow
 build_and_install
 export PATH="$BUILD/venv/bin:$PATH"
 start_server

@@ -85,6 +85,7 @@ chc_status chc_result_next(chc_result* result, chc_block** out, chc_error** err)
   if (!result) return nullArgument(err, "result");
   if (!out) return nullArgument(err, "out");
   *out = nullptr;
+  if (!result->result) return report(err, CHC_E_INVALID_STATE, "the result was moved into an Arrow stream");
   return guarded(err, [&] {
     std::optional<chc::Block> block = result->result->next();
     if (!block) return;
@@ -94,11 +95,14 @@ chc_status chc_result_next(chc_result* result, chc_block** out, chc_error** err)
   });
 }
 
-const char* chc_result_query_id(const chc_result* result) { return result ? result->result->queryId().c_str() : ""; }
+const char* chc_result_query_id(const chc_result* result) {
+  return result && result->result ? result->result->queryId().c_str() : "";
+}
 
 chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out, chc_error** err) {
   if (!result) return nullArgument(err, "result");
   if (!field || !out) return nullArgument(err, "field and out");
+  if (!result->result) return report(err, CHC_E_INVALID_STATE, "the result was moved into an Arrow stream");
   auto v = result->result->summary().get(field);
   if (!v) return report(err, CHC_E_NOT_FOUND, std::string("summary field '") + field + "' was not sent by the server");
   *out = *v;

@@ -2,7 +2,11 @@ package chconnect
 
 import (
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"math"
+	"math/big"
+	"net/netip"
 	"reflect"
 	"runtime"
 	"sync"
@@ -13,30 +17,39 @@ import (
 )
 
 // Column is one column of a Block. Its typed accessors (Int64, Uint64, Float64, String, Bytes,
-// Time, Value) read the library's buffers in place and return copies. Its raw accessors (Data,
-// Offsets, NullMap) return views of the library's memory: zero-copy, read-only, and valid only
-// until the next call to Next, NextRow or Close on the Rows, while the Block is reachable.
+// Time, Value, ...) read the library's buffers in place and return copies. Its raw accessors
+// (Data, Offsets, NullMap) return views of the library's memory: zero-copy, read-only, and valid
+// only until the next call to Next, NextRow or Close on the Rows, while the Block is reachable.
+//
+// The typed accessors look through Nullable, LowCardinality (the dictionary entry), Variant and
+// Dynamic (the chosen alternative's value); a NULL row gives ErrType, except for Value, which
+// gives nil.
 //
 // A Column is valid as long as its Block; afterwards its methods fail with ErrInvalidState.
 type Column struct {
-	blk   *Block
-	name  string
-	typ   *Type
-	n     int
-	data  []byte  // fixed-width values, or the bytes of String
-	offs  []int64 // String and Array: n+1 offsets
-	nulls []byte  // Nullable: n bytes, 1 = NULL
-	child *Column // Nullable: inner column; Array: elements
+	blk      *Block
+	h        capi.Column
+	name     string
+	typ      *Type
+	n        int
+	data     []byte    // fixed-width values, String bytes, LowCardinality indexes, Variant discriminators
+	offs     []int64   // String, JSON, Array, Map: n+1 offsets
+	nulls    []byte    // Nullable, LowCardinality(Nullable), Variant, Dynamic: n bytes, 1 = NULL
+	idxWidth int       // LowCardinality: bytes per index
+	child    *Column   // first child: Nullable inner, Array elements, LowCardinality dictionary, Map entries
+	children []*Column // every child column (Tuple elements, Variant alternatives, ...)
 }
 
 func newColumn(b *Block, h capi.Column, typ *Type) (*Column, error) {
-	c := &Column{blk: b, typ: typ}
-	if typ == nil { // a top-level column; children take their type from the parent's Elem
-		c.typ = copyType(capi.Chc_column_type(h))
+	c := &Column{blk: b, h: h, typ: typ}
+	if typ == nil { // a top-level column
 		c.name = capi.Chc_column_name(h)
-		if c.typ == nil {
-			return nil, errorf(StatusInternal, "column without a type")
-		}
+	}
+	// The column's own type: a LowCardinality dictionary drops Nullable, Dynamic alternatives are
+	// per block, so children take theirs from the library rather than from the parent type.
+	c.typ = copyType(capi.Chc_column_type(h))
+	if c.typ == nil {
+		return nil, errorf(StatusInternal, "column without a type")
 	}
 	c.n = int(capi.Chc_column_row_count(h))
 	var n int64
@@ -50,27 +63,28 @@ func newColumn(b *Block, h capi.Column, typ *Type) (*Column, error) {
 	if p := capi.Chc_column_null_map(h); p != nil && c.n > 0 {
 		c.nulls = unsafe.Slice(p, c.n)
 	}
-	if capi.Chc_column_child_count(h) > 0 {
+	c.idxWidth = int(capi.Chc_column_index_width(h))
+	nc := capi.Chc_column_child_count(h)
+	for i := int64(0); i < nc; i++ {
 		var ch capi.Column
 		var e capi.Error
-		if err := check(capi.Chc_column_child(h, 0, &ch, &e), e); err != nil {
+		if err := check(capi.Chc_column_child(h, i, &ch, &e), e); err != nil {
 			return nil, err
 		}
 		b.res.cols = append(b.res.cols, ch) // freed with the block
-		et := c.typ.Elem
-		if et == nil {
-			et = copyType(capi.Chc_column_type(ch))
-		}
-		child, err := newColumn(b, ch, et)
+		child, err := newColumn(b, ch, c.typ)
 		if err != nil {
 			return nil, err
 		}
-		c.child = child
+		c.children = append(c.children, child)
+	}
+	if len(c.children) > 0 {
+		c.child = c.children[0]
 	}
 	return c, nil
 }
 
-// Name returns the column name ("" for the child columns of Nullable and Array).
+// Name returns the column name ("" for child columns).
 func (c *Column) Name() string { return c.name }
 
 // Type returns the column type.
@@ -79,19 +93,29 @@ func (c *Column) Type() *Type { return c.typ }
 // Len returns the number of rows (for an Array's Child: the number of elements).
 func (c *Column) Len() int { return c.n }
 
-// Child returns the inner column of a Nullable or the element column of an Array, else nil.
+// Child returns the first child column: the inner column of a Nullable, the element column of an
+// Array, the dictionary of a LowCardinality, the Tuple(keys, values) column of a Map; else nil.
 func (c *Column) Child() *Column { return c.child }
+
+// Children returns every child column (Tuple elements, Variant/Dynamic alternatives, ...).
+func (c *Column) Children() []*Column { return c.children }
 
 // Data returns the column's contiguous buffer (zero-copy, see Column): Len() values of
 // Type().Size bytes each, little-endian, for fixed-width kinds; the concatenated bytes for
-// String. nil for other kinds.
+// String and JSON; the indexes of a LowCardinality; the discriminators of a Variant. nil for
+// other kinds.
 func (c *Column) Data() []byte { return c.data }
 
-// Offsets returns Len()+1 offsets for String (into Data) and Array (into Child) (zero-copy).
+// Offsets returns Len()+1 offsets for String/JSON (into Data) and Array/Map (into Child)
+// (zero-copy).
 func (c *Column) Offsets() []int64 { return c.offs }
 
-// NullMap returns Len() bytes for Nullable, 1 = NULL (zero-copy).
+// NullMap returns Len() bytes, 1 = NULL, for Nullable, LowCardinality(Nullable), Variant and
+// Dynamic (zero-copy); nil otherwise.
 func (c *Column) NullMap() []byte { return c.nulls }
+
+// IndexWidth returns the bytes per index in Data for a LowCardinality column, else 0.
+func (c *Column) IndexWidth() int { return c.idxWidth }
 
 func (c *Column) valid() bool { return c != nil && c.blk.valid() }
 
@@ -105,22 +129,95 @@ func (c *Column) checkRow(i int) error {
 	return nil
 }
 
-// leaf returns the column holding the value of row i: c itself, or the inner column of a
-// Nullable (a NULL row gives ErrType, as in the C ABI).
-func (c *Column) leaf(i int) (*Column, error) {
+// resolve follows Nullable, LowCardinality, Variant and Dynamic from row i to the column and
+// row that hold its value; null reports a NULL row.
+func (c *Column) resolve(i int) (l *Column, row int, null bool, err error) {
 	if err := c.checkRow(i); err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
-	if c.typ.Kind != KindNullable {
-		return c, nil
+	for {
+		switch c.typ.Kind {
+		case KindNullable:
+			if c.nulls == nil || c.child == nil || c.child.n <= i {
+				return nil, 0, false, errorf(StatusProtocol, "malformed Nullable column %q", c.name)
+			}
+			if c.nulls[i] != 0 {
+				return c, i, true, nil
+			}
+			c = c.child
+		case KindLowCardinality:
+			if c.nulls != nil && i < len(c.nulls) && c.nulls[i] != 0 {
+				return c, i, true, nil
+			}
+			w := c.idxWidth
+			if c.child == nil || (w != 1 && w != 2 && w != 4 && w != 8) || (i+1)*w > len(c.data) {
+				return nil, 0, false, errorf(StatusProtocol, "malformed LowCardinality column %q", c.name)
+			}
+			idx := readIndex(c.data[i*w:(i+1)*w], w)
+			if idx >= uint64(c.child.n) {
+				return nil, 0, false, errorf(StatusProtocol, "column %q: index %d beyond the dictionary", c.name, idx)
+			}
+			c, i = c.child, int(idx)
+		case KindVariant, KindDynamic:
+			disc, mrow, err := c.variantRow(i)
+			if err != nil {
+				return nil, 0, false, err
+			}
+			if disc == 255 {
+				return c, i, true, nil
+			}
+			if int(disc) >= len(c.children) || mrow < 0 || int(mrow) >= c.children[disc].n {
+				return nil, 0, false, errorf(StatusProtocol, "column %q: bad variant row %d", c.name, i)
+			}
+			c, i = c.children[disc], int(mrow)
+		default:
+			return c, i, false, nil
+		}
 	}
-	if c.nulls == nil || c.child == nil || c.child.n <= i {
-		return nil, errorf(StatusProtocol, "malformed Nullable column %q", c.name)
+}
+
+// variantRow maps row i of a Variant/Dynamic column to its alternative and the row within it
+// (chc_column_variant_row; computed from the discriminators for columns made in Go, in tests).
+func (c *Column) variantRow(i int) (disc uint, mrow int64, err error) {
+	if c.h != 0 {
+		var e capi.Error
+		err = check(capi.Chc_column_variant_row(c.h, int64(i), &disc, &mrow, &e), e)
+		return disc, mrow, err
 	}
-	if c.nulls[i] != 0 {
-		return nil, errorf(StatusType, "row %d of column %q is NULL", i, c.name)
+	if i >= len(c.data) {
+		return 0, 0, errorf(StatusProtocol, "column %q: no discriminator for row %d", c.name, i)
 	}
-	return c.child, nil
+	d := c.data[i]
+	for _, x := range c.data[:i] {
+		if x == d {
+			mrow++
+		}
+	}
+	return uint(d), mrow, nil
+}
+
+func readIndex(b []byte, w int) uint64 {
+	switch w {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// leaf is resolve with a NULL row as an ErrType error (as in the C ABI).
+func (c *Column) leaf(i int) (*Column, int, error) {
+	l, row, null, err := c.resolve(i)
+	if err != nil {
+		return nil, 0, err
+	}
+	if null {
+		return nil, 0, errorf(StatusType, "row %d of column %q is NULL", i, c.name)
+	}
+	return l, row, nil
 }
 
 func (c *Column) typeError(want string) error {
@@ -149,18 +246,54 @@ func (c *Column) span(i, limit int) (int, int, error) {
 	return int(start), int(end), nil
 }
 
-// IsNull reports whether row i is NULL (always false for a column that is not Nullable).
+// IsNull reports whether row i is NULL (Nullable, LowCardinality(Nullable), Variant, Dynamic and
+// Nothing; always false for other kinds).
 func (c *Column) IsNull(i int) bool {
-	if c.checkRow(i) != nil || c.typ.Kind != KindNullable || i >= len(c.nulls) {
+	if c.checkRow(i) != nil {
 		return false
 	}
-	null := c.nulls[i] != 0
+	_, _, null, err := c.resolve(i)
 	runtime.KeepAlive(c)
-	return null
+	return err == nil && null
 }
 
-// Int64 reads row i of an integer (UInt64 only up to MaxInt64), Date (days) or DateTime
-// (seconds) column.
+// rawInt reads row i of a fixed-width integer-coded kind: signed kinds in s, unsigned in u.
+func (c *Column) rawInt(i int) (s int64, u uint64, unsigned bool, err error) {
+	k := c.typ.Kind
+	switch k {
+	case KindInt8, KindInt16, KindInt32, KindInt64, KindEnum8, KindEnum16, KindDate32, KindTime,
+		KindDateTime64, KindTime64, KindInterval:
+	case KindUInt8, KindUInt16, KindUInt32, KindUInt64, KindBool, KindDate, KindDateTime, KindIPv4:
+		unsigned = true
+	default:
+		return 0, 0, false, c.typeError("integer")
+	}
+	b, err := c.fixed(i, c.typ.Size)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	switch len(b) {
+	case 1:
+		u = uint64(b[0])
+		s = int64(int8(b[0]))
+	case 2:
+		u = uint64(binary.LittleEndian.Uint16(b))
+		s = int64(int16(u))
+	case 4:
+		u = uint64(binary.LittleEndian.Uint32(b))
+		s = int64(int32(u))
+	case 8:
+		u = binary.LittleEndian.Uint64(b)
+		s = int64(u)
+	default:
+		return 0, 0, false, errorf(StatusProtocol, "column %q: integer of %d bytes", c.name, len(b))
+	}
+	return s, u, unsigned, nil
+}
+
+// Int64 reads row i of an integer (UInt64 only up to MaxInt64, Int128.. when it fits), Bool,
+// Enum (the value), Date/Date32 (days), DateTime (seconds), DateTime64/Time64 (ticks), Time
+// (seconds), Interval or IPv4 column.
 func (c *Column) Int64(i int) (int64, error) {
 	v, err := c.int64At(i)
 	runtime.KeepAlive(c)
@@ -168,60 +301,34 @@ func (c *Column) Int64(i int) (int64, error) {
 }
 
 func (c *Column) int64At(i int) (int64, error) {
-	l, err := c.leaf(i)
+	l, j, err := c.leaf(i)
 	if err != nil {
 		return 0, err
 	}
-	k := l.typ.Kind
-	if k.isUnsigned() || k == KindDate || k == KindDateTime {
-		u, err := l.uint64Raw(i)
+	if l.typ.Kind.isWide() {
+		v, err := l.bigAt(j)
 		if err != nil {
 			return 0, err
 		}
+		if !v.IsInt64() {
+			return 0, errorf(StatusType, "value %s of column %q does not fit in int64", v, c.name)
+		}
+		return v.Int64(), nil
+	}
+	s, u, unsigned, err := l.rawInt(j)
+	if err != nil {
+		return 0, err
+	}
+	if unsigned {
 		if u > math.MaxInt64 {
 			return 0, errorf(StatusType, "value %d of column %q does not fit in int64", u, c.name)
 		}
 		return int64(u), nil
 	}
-	if !k.isSigned() {
-		return 0, l.typeError("integer")
-	}
-	b, err := l.fixed(i, l.typ.Size)
-	if err != nil {
-		return 0, err
-	}
-	switch k {
-	case KindInt8:
-		return int64(int8(b[0])), nil
-	case KindInt16:
-		return int64(int16(binary.LittleEndian.Uint16(b))), nil
-	case KindInt32:
-		return int64(int32(binary.LittleEndian.Uint32(b))), nil
-	default:
-		return int64(binary.LittleEndian.Uint64(b)), nil
-	}
+	return s, nil
 }
 
-// uint64Raw reads an unsigned, Date or DateTime value of this (non-Nullable) column.
-func (c *Column) uint64Raw(i int) (uint64, error) {
-	b, err := c.fixed(i, c.typ.Size)
-	if err != nil {
-		return 0, err
-	}
-	switch c.typ.Kind {
-	case KindUInt8:
-		return uint64(b[0]), nil
-	case KindUInt16, KindDate:
-		return uint64(binary.LittleEndian.Uint16(b)), nil
-	case KindUInt32, KindDateTime:
-		return uint64(binary.LittleEndian.Uint32(b)), nil
-	case KindUInt64:
-		return binary.LittleEndian.Uint64(b), nil
-	}
-	return 0, c.typeError("unsigned")
-}
-
-// Uint64 reads row i of an unsigned integer, Date, DateTime, or (non-negative) signed column.
+// Uint64 reads the same kinds as Int64 when the value is not negative.
 func (c *Column) Uint64(i int) (uint64, error) {
 	v, err := c.uint64At(i)
 	runtime.KeepAlive(c)
@@ -229,24 +336,109 @@ func (c *Column) Uint64(i int) (uint64, error) {
 }
 
 func (c *Column) uint64At(i int) (uint64, error) {
-	l, err := c.leaf(i)
+	l, j, err := c.leaf(i)
 	if err != nil {
 		return 0, err
 	}
-	if l.typ.Kind.isSigned() {
-		v, err := l.int64At(i)
+	if l.typ.Kind.isWide() {
+		v, err := l.bigAt(j)
 		if err != nil {
 			return 0, err
 		}
-		if v < 0 {
-			return 0, errorf(StatusType, "value %d of column %q is negative", v, c.name)
+		if !v.IsUint64() {
+			return 0, errorf(StatusType, "value %s of column %q does not fit in uint64", v, c.name)
 		}
-		return uint64(v), nil
+		return v.Uint64(), nil
 	}
-	return l.uint64Raw(i)
+	s, u, unsigned, err := l.rawInt(j)
+	if err != nil {
+		return 0, err
+	}
+	if unsigned {
+		return u, nil
+	}
+	if s < 0 {
+		return 0, errorf(StatusType, "value %d of column %q is negative", s, c.name)
+	}
+	return uint64(s), nil
 }
 
-// Float64 reads row i of a Float32, Float64 or integer column.
+// BigInt reads row i of any integer column (Int8..UInt256) as a new *big.Int.
+func (c *Column) BigInt(i int) (*big.Int, error) {
+	l, j, err := c.leaf(i)
+	var v *big.Int
+	if err == nil {
+		if l.typ.Kind.isWide() {
+			v, err = l.bigAt(j)
+		} else if l.typ.Kind.isSigned() || l.typ.Kind.isUnsigned() {
+			var s int64
+			var u uint64
+			var unsigned bool
+			s, u, unsigned, err = l.rawInt(j)
+			if unsigned {
+				v = new(big.Int).SetUint64(u)
+			} else {
+				v = big.NewInt(s)
+			}
+		} else {
+			err = l.typeError("integer")
+		}
+	}
+	runtime.KeepAlive(c)
+	return v, err
+}
+
+func (c *Column) bigAt(i int) (*big.Int, error) {
+	b, err := c.fixed(i, c.typ.Size)
+	if err != nil {
+		return nil, err
+	}
+	k := c.typ.Kind
+	return bigFromLE(b, k == KindInt128 || k == KindInt256 || k == KindDecimal), nil
+}
+
+// Decimal reads row i of a Decimal column exactly.
+func (c *Column) Decimal(i int) (Decimal, error) {
+	l, j, err := c.leaf(i)
+	var d Decimal
+	if err == nil {
+		d, err = l.decimalAt(j)
+	}
+	runtime.KeepAlive(c)
+	return d, err
+}
+
+func (c *Column) decimalAt(i int) (Decimal, error) {
+	if c.typ.Kind != KindDecimal {
+		return Decimal{}, c.typeError("Decimal")
+	}
+	u, err := c.bigAt(i)
+	if err != nil {
+		return Decimal{}, err
+	}
+	return Decimal{Unscaled: u, Scale: c.typ.Scale}, nil
+}
+
+// Bool reads row i of a Bool column (or an integer column: non-zero is true).
+func (c *Column) Bool(i int) (bool, error) {
+	l, j, err := c.leaf(i)
+	var v bool
+	if err == nil {
+		var s int64
+		var u uint64
+		switch {
+		case l.typ.Kind == KindBool || l.typ.Kind.isSigned() || l.typ.Kind.isUnsigned():
+			s, u, _, err = l.rawInt(j)
+			v = s != 0 || u != 0
+		default:
+			err = l.typeError("boolean")
+		}
+	}
+	runtime.KeepAlive(c)
+	return v, err
+}
+
+// Float64 reads row i of a Float32, Float64, BFloat16, integer or Decimal (nearest float) column.
 func (c *Column) Float64(i int) (float64, error) {
 	v, err := c.float64At(i)
 	runtime.KeepAlive(c)
@@ -254,53 +446,78 @@ func (c *Column) Float64(i int) (float64, error) {
 }
 
 func (c *Column) float64At(i int) (float64, error) {
-	l, err := c.leaf(i)
+	l, j, err := c.leaf(i)
 	if err != nil {
 		return 0, err
 	}
 	switch k := l.typ.Kind; {
 	case k == KindFloat32:
-		b, err := l.fixed(i, 4)
+		b, err := l.fixed(j, 4)
 		if err != nil {
 			return 0, err
 		}
 		return float64(math.Float32frombits(binary.LittleEndian.Uint32(b))), nil
 	case k == KindFloat64:
-		b, err := l.fixed(i, 8)
+		b, err := l.fixed(j, 8)
 		if err != nil {
 			return 0, err
 		}
 		return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
-	case k.isSigned():
-		v, err := l.int64At(i)
-		return float64(v), err
-	case k.isUnsigned():
-		v, err := l.uint64Raw(i)
-		return float64(v), err
+	case k == KindBFloat16:
+		b, err := l.fixed(j, 2)
+		if err != nil {
+			return 0, err
+		}
+		return float64(bfloat16ToFloat32(binary.LittleEndian.Uint16(b))), nil
+	case k == KindDecimal:
+		d, err := l.decimalAt(j)
+		return d.Float64(), err
+	case k.isWide():
+		v, err := l.bigAt(j)
+		if err != nil {
+			return 0, err
+		}
+		f, _ := new(big.Float).SetInt(v).Float64()
+		return f, nil
+	case k.isSigned() || k.isUnsigned():
+		s, u, unsigned, err := l.rawInt(j)
+		if unsigned {
+			return float64(u), err
+		}
+		return float64(s), err
 	}
 	return 0, l.typeError("floating-point")
 }
 
-// bytesAt returns the bytes of row i of a String or FixedString column, in place.
+// bytesAt returns the bytes of row i of a String, FixedString or JSON column, in place, or the
+// name of an Enum value.
 func (c *Column) bytesAt(i int) ([]byte, error) {
-	l, err := c.leaf(i)
+	l, j, err := c.leaf(i)
 	if err != nil {
 		return nil, err
 	}
-	switch l.typ.Kind {
-	case KindString:
-		start, end, err := l.span(i, len(l.data))
+	return l.bytesRaw(j)
+}
+
+func (c *Column) bytesRaw(i int) ([]byte, error) {
+	switch c.typ.Kind {
+	case KindString, KindJSON:
+		start, end, err := c.span(i, len(c.data))
 		if err != nil {
 			return nil, err
 		}
-		return l.data[start:end], nil
+		return c.data[start:end], nil
 	case KindFixedString:
-		return l.fixed(i, l.typ.Size)
+		return c.fixed(i, c.typ.Size)
+	case KindEnum8, KindEnum16:
+		name, _, err := c.enumAt(i)
+		return []byte(name), err
 	}
-	return nil, l.typeError("string")
+	return nil, c.typeError("string")
 }
 
-// String reads row i of a String or FixedString column (FixedString keeps its zero padding).
+// String reads row i of a String, FixedString (keeping its zero padding), JSON (the document
+// text) or Enum (the element name) column.
 func (c *Column) String(i int) (string, error) {
 	b, err := c.bytesAt(i)
 	s := string(b)
@@ -308,7 +525,7 @@ func (c *Column) String(i int) (string, error) {
 	return s, err
 }
 
-// Bytes reads row i of a String or FixedString column as a new byte slice.
+// Bytes reads row i of a String, FixedString or JSON column as a new byte slice.
 func (c *Column) Bytes(i int) ([]byte, error) {
 	b, err := c.bytesAt(i)
 	var out []byte
@@ -319,52 +536,253 @@ func (c *Column) Bytes(i int) ([]byte, error) {
 	return out, err
 }
 
-// Time reads row i of a Date (midnight UTC) or DateTime column (in its time zone when the type
-// names one and the zone database knows it, else UTC).
+// JSON unmarshals row i of a JSON (or String) column into dest with encoding/json.
+func (c *Column) JSON(i int, dest any) error {
+	b, err := c.bytesAt(i)
+	if err == nil {
+		err = json.Unmarshal(b, dest)
+	}
+	runtime.KeepAlive(c)
+	return err
+}
+
+// Enum reads row i of an Enum8/Enum16 column: the element name and its value.
+func (c *Column) Enum(i int) (name string, value int16, err error) {
+	l, j, err := c.leaf(i)
+	if err == nil {
+		name, value, err = l.enumAt(j)
+	}
+	runtime.KeepAlive(c)
+	return name, value, err
+}
+
+func (c *Column) enumAt(i int) (string, int16, error) {
+	if c.typ.Kind != KindEnum8 && c.typ.Kind != KindEnum16 {
+		return "", 0, c.typeError("Enum")
+	}
+	s, _, _, err := c.rawInt(i)
+	if err != nil {
+		return "", 0, err
+	}
+	name, ok := c.typ.enumName(int16(s))
+	if !ok {
+		return "", int16(s), errorf(StatusProtocol, "column %q: %d is not an element of %s", c.name, s, c.typ.Name)
+	}
+	return name, int16(s), nil
+}
+
+// Time reads row i of a Date/Date32 (midnight UTC) or DateTime/DateTime64 column (in its time
+// zone when the type names one and the zone database knows it, else UTC).
 func (c *Column) Time(i int) (time.Time, error) {
-	t, err := c.timeAt(i)
+	l, j, err := c.leaf(i)
+	var t time.Time
+	if err == nil {
+		t, err = l.timeAt(j)
+	}
 	runtime.KeepAlive(c)
 	return t, err
 }
 
 func (c *Column) timeAt(i int) (time.Time, error) {
-	l, err := c.leaf(i)
+	switch c.typ.Kind {
+	case KindDate, KindDate32, KindDateTime, KindDateTime64:
+	default:
+		return time.Time{}, c.typeError("time")
+	}
+	s, u, _, err := c.rawInt(i)
 	if err != nil {
 		return time.Time{}, err
 	}
-	switch l.typ.Kind {
+	switch c.typ.Kind {
 	case KindDate:
-		d, err := l.uint64Raw(i)
-		if err != nil {
-			return time.Time{}, err
-		}
-		return time.Unix(int64(d)*86400, 0).UTC(), nil
+		return dateFromDays(int64(u)), nil
+	case KindDate32:
+		return dateFromDays(s), nil
 	case KindDateTime:
-		s, err := l.uint64Raw(i)
-		if err != nil {
-			return time.Time{}, err
-		}
-		return time.Unix(int64(s), 0).In(location(l.typ.Timezone)), nil
+		return time.Unix(int64(u), 0).In(location(c.typ.Timezone)), nil
 	}
-	return time.Time{}, l.typeError("time")
+	return ticksToTime(s, c.typ.Precision, location(c.typ.Timezone)), nil
 }
 
-// ArrayBounds returns the elements [start, end) of row i of an Array column, as indexes into
-// Child().
+// Duration reads row i of a Time, Time64 or Interval (fixed-length units) column.
+func (c *Column) Duration(i int) (time.Duration, error) {
+	l, j, err := c.leaf(i)
+	var d time.Duration
+	if err == nil {
+		d, err = l.durationAt(j)
+	}
+	runtime.KeepAlive(c)
+	return d, err
+}
+
+func (c *Column) durationAt(i int) (time.Duration, error) {
+	switch c.typ.Kind {
+	case KindTime, KindTime64, KindInterval:
+	default:
+		return 0, c.typeError("duration")
+	}
+	s, _, _, err := c.rawInt(i)
+	if err != nil {
+		return 0, err
+	}
+	switch c.typ.Kind {
+	case KindTime:
+		return time.Duration(s) * time.Second, nil
+	case KindTime64:
+		return ticksToDuration(s, c.typ.Precision), nil
+	}
+	d, ok := Interval{Value: s, Unit: c.typ.Unit}.Duration()
+	if !ok {
+		return 0, errorf(StatusType, "column %q: %d %s is not a fixed duration", c.name, s, c.typ.Unit)
+	}
+	return d, nil
+}
+
+// UUID reads row i of a UUID column.
+func (c *Column) UUID(i int) (UUID, error) {
+	l, j, err := c.leaf(i)
+	var u UUID
+	if err == nil {
+		if l.typ.Kind != KindUUID {
+			err = l.typeError("UUID")
+		} else if b, e := l.fixed(j, 16); e != nil {
+			err = e
+		} else {
+			u = uuidFromWire(b)
+		}
+	}
+	runtime.KeepAlive(c)
+	return u, err
+}
+
+// IP reads row i of an IPv4 or IPv6 column.
+func (c *Column) IP(i int) (netip.Addr, error) {
+	l, j, err := c.leaf(i)
+	var a netip.Addr
+	if err == nil {
+		a, err = l.ipAt(j)
+	}
+	runtime.KeepAlive(c)
+	return a, err
+}
+
+func (c *Column) ipAt(i int) (netip.Addr, error) {
+	switch c.typ.Kind {
+	case KindIPv4:
+		_, u, _, err := c.rawInt(i)
+		return ipv4FromWire(uint32(u)), err
+	case KindIPv6:
+		b, err := c.fixed(i, 16)
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		return netip.AddrFrom16([16]byte(b)), nil
+	}
+	return netip.Addr{}, c.typeError("IP address")
+}
+
+// Tuple reads row i of a Tuple column: one Go value per element (see Value).
+func (c *Column) Tuple(i int) ([]any, error) {
+	l, j, err := c.leaf(i)
+	var v []any
+	if err == nil {
+		v, err = l.tupleAt(j)
+	}
+	runtime.KeepAlive(c)
+	return v, err
+}
+
+func (c *Column) tupleAt(i int) ([]any, error) {
+	if c.typ.Kind != KindTuple {
+		return nil, c.typeError("Tuple")
+	}
+	out := make([]any, len(c.children))
+	for k, ch := range c.children {
+		v, err := ch.valueAt(i)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// MapPairs reads row i of a Map column as key/value pairs in the server's order.
+func (c *Column) MapPairs(i int) ([]MapEntry, error) {
+	l, j, err := c.leaf(i)
+	var v []MapEntry
+	if err == nil {
+		v, err = l.mapPairsAt(j)
+	}
+	runtime.KeepAlive(c)
+	return v, err
+}
+
+func (c *Column) mapPairsAt(i int) ([]MapEntry, error) {
+	if c.typ.Kind != KindMap || c.child == nil || len(c.child.children) != 2 {
+		return nil, c.typeError("Map")
+	}
+	start, end, err := c.span(i, c.child.n)
+	if err != nil {
+		return nil, err
+	}
+	keys, vals := c.child.children[0], c.child.children[1]
+	out := make([]MapEntry, 0, end-start)
+	for j := start; j < end; j++ {
+		k, err := keys.valueAt(j)
+		if err != nil {
+			return nil, err
+		}
+		v, err := vals.valueAt(j)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, MapEntry{Key: k, Value: v})
+	}
+	return out, nil
+}
+
+// Map reads row i of a Map column as map[any]any (a later duplicate key wins; keys of
+// Int128..UInt256 are *big.Int pointers, so prefer MapPairs for those).
+func (c *Column) Map(i int) (map[any]any, error) {
+	pairs, err := c.MapPairs(i)
+	if err != nil {
+		return nil, err
+	}
+	return pairsToMap(pairs), nil
+}
+
+func pairsToMap(pairs []MapEntry) map[any]any {
+	m := make(map[any]any, len(pairs))
+	for _, p := range pairs {
+		k := p.Key
+		if !reflect.ValueOf(k).Comparable() { // cannot happen for ClickHouse's key types
+			k = fmt.Sprint(k)
+		}
+		m[k] = p.Value
+	}
+	return m
+}
+
+// ArrayBounds returns the elements [start, end) of row i of an Array (or Map) column, as indexes
+// into Child().
 func (c *Column) ArrayBounds(i int) (start, end int, err error) {
 	if err := c.checkRow(i); err != nil {
 		return 0, 0, err
 	}
-	if c.typ.Kind != KindArray || c.child == nil {
+	if (c.typ.Kind != KindArray && c.typ.Kind != KindMap) || c.child == nil {
 		return 0, 0, c.typeError("array")
 	}
 	return c.span(i, c.child.n)
 }
 
-// Value reads row i as a Go value: int8..int64, uint8..uint64, float32, float64, string (String,
-// FixedString), time.Time (Date, DateTime), nil for a NULL (a Nullable's other rows give the
-// inner value), and a typed slice for Array (see Type.GoType: Array(Int32) gives []int32,
-// Array(Nullable(String)) gives []*string, Array(Array(UInt8)) gives [][]uint8).
+// Value reads row i as a Go value (see Type.GoType): nil for NULL; int8..int64, uint8..uint64,
+// *big.Int (128/256-bit), float32 (Float32, BFloat16), float64, bool, Decimal, string (String,
+// FixedString, Enum label, JSON text), time.Time (Date, Date32, DateTime, DateTime64),
+// time.Duration (Time, Time64), UUID, netip.Addr (IPv4, IPv6), Interval, []any (Tuple),
+// map[any]any (Map), a typed slice for Array (Array(Int32) gives []int32,
+// Array(Nullable(String)) gives []*string); LowCardinality gives the dictionary value, Variant
+// and Dynamic the chosen alternative's value (SharedVariantValue for Dynamic overflow values).
 func (c *Column) Value(i int) (any, error) {
 	v, err := c.valueAt(i)
 	runtime.KeepAlive(c)
@@ -372,129 +790,155 @@ func (c *Column) Value(i int) (any, error) {
 }
 
 func (c *Column) valueAt(i int) (any, error) {
-	if err := c.checkRow(i); err != nil {
+	l, j, null, err := c.resolve(i)
+	if err != nil || null {
 		return nil, err
 	}
-	switch k := c.typ.Kind; {
-	case k == KindNullable:
-		if c.IsNull(i) {
-			return nil, nil
+	return l.scalarAt(j)
+}
+
+// scalarAt reads row i of a column that is not Nullable, LowCardinality, Variant or Dynamic.
+func (c *Column) scalarAt(i int) (any, error) {
+	switch k := c.typ.Kind; k {
+	case KindInt8, KindInt16, KindInt32, KindInt64, KindUInt8, KindUInt16, KindUInt32, KindUInt64:
+		s, u, _, err := c.rawInt(i)
+		if err != nil {
+			return nil, err
 		}
-		if c.child == nil {
-			return nil, errorf(StatusProtocol, "malformed Nullable column %q", c.name)
+		switch k {
+		case KindInt8:
+			return int8(s), nil
+		case KindInt16:
+			return int16(s), nil
+		case KindInt32:
+			return int32(s), nil
+		case KindInt64:
+			return s, nil
+		case KindUInt8:
+			return uint8(u), nil
+		case KindUInt16:
+			return uint16(u), nil
+		case KindUInt32:
+			return uint32(u), nil
 		}
-		return c.child.valueAt(i)
-	case k == KindArray:
+		return u, nil
+	case KindInt128, KindInt256, KindUInt128, KindUInt256:
+		return c.bigAt(i)
+	case KindFloat32, KindBFloat16:
+		v, err := c.float64At(i)
+		return float32(v), err
+	case KindFloat64:
+		return c.float64At(i)
+	case KindBool:
+		_, u, _, err := c.rawInt(i)
+		return u != 0, err
+	case KindDecimal:
+		return c.decimalAt(i)
+	case KindString, KindFixedString, KindJSON:
+		b, err := c.bytesRaw(i)
+		if err != nil {
+			return nil, err
+		}
+		if c.typ.Name == "SharedVariant" {
+			return SharedVariantValue(append([]byte{}, b...)), nil
+		}
+		return string(b), nil
+	case KindEnum8, KindEnum16:
+		name, _, err := c.enumAt(i)
+		return name, err
+	case KindDate, KindDate32, KindDateTime, KindDateTime64:
+		return c.timeAt(i)
+	case KindTime, KindTime64:
+		return c.durationAt(i)
+	case KindInterval:
+		s, _, _, err := c.rawInt(i)
+		return Interval{Value: s, Unit: c.typ.Unit}, err
+	case KindUUID:
+		b, err := c.fixed(i, 16)
+		if err != nil {
+			return nil, err
+		}
+		return uuidFromWire(b), nil
+	case KindIPv4, KindIPv6:
+		return c.ipAt(i)
+	case KindNothing:
+		return nil, nil
+	case KindTuple:
+		return c.tupleAt(i)
+	case KindMap:
+		p, err := c.mapPairsAt(i)
+		if err != nil {
+			return nil, err
+		}
+		return pairsToMap(p), nil
+	case KindArray:
 		v, err := c.arrayAt(i)
 		if err != nil {
 			return nil, err
 		}
 		return v.Interface(), nil
-	case k >= KindInt8 && k <= KindDateTime:
-		return c.scalarAt(i)
+	case KindNullable, KindLowCardinality, KindVariant, KindDynamic:
+		return c.valueAt(i)
 	}
 	return nil, errorf(StatusNotSupported, "column %q: type %s is not supported", c.name, c.typ.Name)
 }
 
-// scalarAt reads a non-Nullable, non-Array value as its Go type.
-func (c *Column) scalarAt(i int) (any, error) {
-	switch c.typ.Kind {
-	case KindInt8, KindInt16, KindInt32, KindInt64:
-		v, err := c.int64At(i)
-		if err != nil {
-			return nil, err
-		}
-		switch c.typ.Kind {
-		case KindInt8:
-			return int8(v), nil
-		case KindInt16:
-			return int16(v), nil
-		case KindInt32:
-			return int32(v), nil
-		}
-		return v, nil
-	case KindUInt8, KindUInt16, KindUInt32, KindUInt64:
-		v, err := c.uint64Raw(i)
-		if err != nil {
-			return nil, err
-		}
-		switch c.typ.Kind {
-		case KindUInt8:
-			return uint8(v), nil
-		case KindUInt16:
-			return uint16(v), nil
-		case KindUInt32:
-			return uint32(v), nil
-		}
-		return v, nil
-	case KindFloat32:
-		v, err := c.float64At(i)
-		return float32(v), err
-	case KindFloat64:
-		return c.float64At(i)
-	case KindString, KindFixedString:
-		b, err := c.bytesAt(i)
-		return string(b), err
-	case KindDate, KindDateTime:
-		return c.timeAt(i)
-	}
-	return nil, errorf(StatusNotSupported, "column %q: type %s is not supported", c.name, c.typ.Name)
-}
-
-// elemAt reads element i of an Array's child as a reflect.Value of Type.GoType.
-func (c *Column) elemAt(i int) (reflect.Value, error) {
-	switch c.typ.Kind {
-	case KindNullable:
-		pt := c.typ.GoType()
-		if err := c.checkRow(i); err != nil {
-			return reflect.Value{}, err
-		}
-		if c.IsNull(i) {
-			return reflect.Zero(pt), nil
-		}
-		if c.child == nil {
-			return reflect.Value{}, errorf(StatusProtocol, "malformed Nullable column")
-		}
-		v, err := c.child.elemAt(i)
-		if err != nil {
-			return reflect.Value{}, err
-		}
-		p := reflect.New(pt.Elem())
-		p.Elem().Set(v)
-		return p, nil
-	case KindArray:
-		return c.arrayAt(i)
-	}
-	v, err := c.scalarAt(i)
-	if err != nil {
-		return reflect.Value{}, err
-	}
-	return reflect.ValueOf(v), nil
-}
-
-// arrayAt reads row i of an Array column as a typed slice.
+// arrayAt reads row i of an Array column as a typed slice (of the element type's GoType).
 func (c *Column) arrayAt(i int) (reflect.Value, error) {
-	start, end, err := c.ArrayBounds(i)
+	start, end, err := c.span(i, c.childLen())
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	if c.typ.Elem == nil {
-		return reflect.Value{}, errorf(StatusProtocol, "Array column %q without element type", c.name)
+	if c.child == nil {
+		return reflect.Value{}, errorf(StatusProtocol, "Array column %q without elements", c.name)
 	}
-	s := reflect.MakeSlice(reflect.SliceOf(c.typ.Elem.GoType()), end-start, end-start)
+	et := c.child.typ.GoType()
+	if c.typ.Elem != nil {
+		et = c.typ.Elem.GoType() // the declared element type (a dictionary child drops Nullable)
+	}
+	s := reflect.MakeSlice(reflect.SliceOf(et), end-start, end-start)
 	for j := start; j < end; j++ {
-		v, err := c.child.elemAt(j)
+		v, err := c.child.valueAt(j)
 		if err != nil {
 			return reflect.Value{}, err
 		}
-		s.Index(j - start).Set(v)
+		rv, err := toGoType(et, v)
+		if err != nil {
+			return reflect.Value{}, errorf(StatusInternal, "column %q: %v", c.name, err)
+		}
+		s.Index(j - start).Set(rv)
 	}
 	return s, nil
 }
 
-// GoType returns the Go type of the values of t: int8..uint64, float32, float64, string,
-// time.Time, *T for Nullable(T), []T for Array(T); interface{} for kinds this version does not
-// know.
+func (c *Column) childLen() int {
+	if c.child == nil {
+		return 0
+	}
+	return c.child.n
+}
+
+// toGoType makes v (a Value result) a reflect.Value of type t: nil becomes the zero value, a value
+// for a pointer type is boxed.
+func toGoType(t reflect.Type, v any) (reflect.Value, error) {
+	if v == nil {
+		return reflect.Zero(t), nil
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Type().AssignableTo(t) {
+		return rv, nil
+	}
+	if t.Kind() == reflect.Pointer && rv.Type().AssignableTo(t.Elem()) {
+		p := reflect.New(t.Elem())
+		p.Elem().Set(rv)
+		return p, nil
+	}
+	return reflect.Value{}, fmt.Errorf("%T is not a %s", v, t)
+}
+
+// GoType returns the Go type of the values of t (see Column.Value): *T for Nullable(T) (T itself
+// when T is already a pointer or interface type), []T for Array(T), the inner type for
+// LowCardinality, interface{} for Variant, Dynamic and Nothing.
 func (t *Type) GoType() reflect.Type {
 	if t == nil {
 		return anyType
@@ -516,16 +960,41 @@ func (t *Type) GoType() reflect.Type {
 		return reflect.TypeOf(uint32(0))
 	case KindUInt64:
 		return reflect.TypeOf(uint64(0))
-	case KindFloat32:
+	case KindInt128, KindInt256, KindUInt128, KindUInt256:
+		return bigIntType
+	case KindFloat32, KindBFloat16:
 		return reflect.TypeOf(float32(0))
 	case KindFloat64:
 		return reflect.TypeOf(float64(0))
-	case KindString, KindFixedString:
+	case KindBool:
+		return reflect.TypeOf(false)
+	case KindDecimal:
+		return decimalType
+	case KindString, KindFixedString, KindEnum8, KindEnum16, KindJSON:
 		return reflect.TypeOf("")
-	case KindDate, KindDateTime:
+	case KindDate, KindDate32, KindDateTime, KindDateTime64:
 		return timeType
+	case KindTime, KindTime64:
+		return durationType
+	case KindUUID:
+		return uuidType
+	case KindIPv4, KindIPv6:
+		return addrType
+	case KindInterval:
+		return intervalType
+	case KindTuple:
+		return reflect.TypeOf([]any(nil))
+	case KindMap:
+		return reflect.TypeOf(map[any]any(nil))
+	case KindLowCardinality:
+		return t.Elem.GoType()
 	case KindNullable:
-		return reflect.PointerTo(t.Elem.GoType())
+		et := t.Elem.GoType()
+		switch et.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+			return et
+		}
+		return reflect.PointerTo(et)
 	case KindArray:
 		return reflect.SliceOf(t.Elem.GoType())
 	}
@@ -533,8 +1002,14 @@ func (t *Type) GoType() reflect.Type {
 }
 
 var (
-	anyType  = reflect.TypeOf((*any)(nil)).Elem()
-	timeType = reflect.TypeOf(time.Time{})
+	anyType      = reflect.TypeOf((*any)(nil)).Elem()
+	timeType     = reflect.TypeOf(time.Time{})
+	durationType = reflect.TypeOf(time.Duration(0))
+	bigIntType   = reflect.TypeOf((*big.Int)(nil))
+	decimalType  = reflect.TypeOf(Decimal{})
+	uuidType     = reflect.TypeOf(UUID{})
+	addrType     = reflect.TypeOf(netip.Addr{})
+	intervalType = reflect.TypeOf(Interval{})
 )
 
 var locations sync.Map // zone name -> *time.Location

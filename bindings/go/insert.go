@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"time"
+	"unsafe"
 
 	"github.com/chconnect/chconnect-go/internal/capi"
 )
@@ -31,7 +32,8 @@ type colPlan struct {
 	name string
 	typ  *Type
 	b    capi.Builder
-	elem *colPlan // Nullable: the inner type, same builder; Array: the element builder
+	elem *colPlan   // Nullable, LowCardinality: the inner type, same builder; Array, Map: the element builder
+	kids []*colPlan // Tuple elements, Variant alternatives
 }
 
 func newInsert(ctx context.Context, h capi.Insert) (*Insert, error) {
@@ -68,12 +70,32 @@ func makePlan(name string, t *Type, b capi.Builder) (*colPlan, error) {
 			return nil, errorf(StatusInternal, "column %q: Nullable without inner type", name)
 		}
 		p.elem, err = makePlan(name, t.Elem, b) // a Nullable builder takes the inner values itself
-	case KindArray:
+	case KindLowCardinality:
+		if t.Elem == nil {
+			return nil, errorf(StatusInternal, "column %q: LowCardinality without inner type", name)
+		}
+		p.elem, err = makePlan(name, t.Elem, b) // takes the inner values itself
+	case KindArray, KindMap:
 		cb := capi.Builder(capi.Chc_builder_child(b, 0).Swigcptr())
 		if t.Elem == nil || cb == 0 {
-			return nil, errorf(StatusInternal, "column %q: Array without element builder", name)
+			return nil, errorf(StatusInternal, "column %q: %s without element builder", name, t.Kind)
 		}
 		p.elem, err = makePlan(name, t.Elem, cb)
+		if err == nil && t.Kind == KindMap && len(p.elem.kids) != 2 {
+			err = errorf(StatusInternal, "column %q: Map without key and value builders", name)
+		}
+	case KindTuple, KindVariant:
+		for i, et := range t.Elems {
+			cb := capi.Builder(capi.Chc_builder_child(b, int64(i)).Swigcptr())
+			if et == nil || cb == 0 {
+				return nil, errorf(StatusInternal, "column %q: %s without builder %d", name, t.Kind, i)
+			}
+			kid, err := makePlan(name, et, cb)
+			if err != nil {
+				return nil, err
+			}
+			p.kids = append(p.kids, kid)
+		}
 	}
 	return p, err
 }
@@ -183,11 +205,12 @@ func (ins *Insert) Finish() (*Response, error) {
 // nval is a Go value checked and converted for one column.
 type nval struct {
 	k   nkind
-	i   int64
-	u   uint64
+	i   int64  // nInt; nVariant: the alternative
+	u   uint64 // nFixed, nArray with b: the value count
 	f   float64
 	s   string
-	arr []nval
+	b   []byte // nFixed, bulk nArray: values in the wire layout
+	arr []nval // nArray, nTuple elements; nVariant: the one value
 }
 
 type nkind uint8
@@ -198,7 +221,10 @@ const (
 	nUint
 	nFloat
 	nString
-	nArray
+	nArray // elements then end_array (Array, Map); b set: elements given in bulk
+	nTuple // one value per element builder
+	nFixed // u values in the wire layout
+	nVariant
 )
 
 func (p *colPlan) push(v nval) error {
@@ -215,29 +241,112 @@ func (p *colPlan) push(v nval) error {
 		st = capi.Chc_builder_append_double(p.b, v.f, &e)
 	case nString:
 		st = capi.Chc_builder_append_string(p.b, v.s, &e)
+	case nFixed:
+		st = appendFixed(p.b, v.b, v.u, &e)
 	case nArray:
+		if v.b != nil {
+			if err := check(appendFixed(p.elem.b, v.b, v.u, &e), e); err != nil {
+				return err
+			}
+		}
 		for _, x := range v.arr {
 			if err := p.elem.push(x); err != nil {
 				return err
 			}
 		}
 		st = capi.Chc_builder_end_array(p.b, &e)
+	case nTuple:
+		for j, x := range v.arr {
+			if err := p.kids[j].push(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	case nVariant:
+		return p.kids[v.i].push(v.arr[0])
 	}
 	return check(st, e)
+}
+
+// appendFixed passes count values in the wire layout to chc_builder_append_fixed.
+func appendFixed(b capi.Builder, data []byte, count uint64, e *capi.Error) int {
+	if len(data) == 0 {
+		return capi.Chc_builder_append_fixed(b, 0, 0, e)
+	}
+	var pin runtime.Pinner
+	pin.Pin(&data[0])
+	defer pin.Unpin()
+	return capi.Chc_builder_append_fixed(b, uintptr(unsafe.Pointer(&data[0])), int64(count), e)
+}
+
+// nullable reports whether the type takes NULL.
+func (t *Type) nullable() bool {
+	switch t.Kind {
+	case KindNullable, KindVariant, KindDynamic:
+		return true
+	case KindLowCardinality:
+		return t.Elem != nil && t.Elem.Kind == KindNullable
+	}
+	return false
 }
 
 // normalize checks v against the column type and converts it.
 func (p *colPlan) normalize(v any) (nval, error) {
 	v, isNil := deref(v)
 	if isNil {
-		if p.typ.Kind == KindNullable {
+		if p.typ.nullable() {
 			return nval{k: nNull}, nil
 		}
 		return nval{}, fmt.Errorf("NULL for a type that is not Nullable")
 	}
 	switch k := p.typ.Kind; {
-	case k == KindNullable:
+	case k == KindNullable || k == KindLowCardinality:
 		return p.elem.normalize(v)
+	case k.isWide():
+		return wideValue(p.typ, v)
+	case k == KindBFloat16:
+		f, ok := floatOf(v)
+		if !ok {
+			return nval{}, fmt.Errorf("%T is not a number", v)
+		}
+		return nval{k: nFloat, f: f}, nil
+	case k == KindBool:
+		i, u, unsigned, ok := integerOf(v)
+		if !ok || (unsigned && u > 1) || (!unsigned && (i < 0 || i > 1)) {
+			return nval{}, fmt.Errorf("%T %v is not a bool (or 0/1)", v, v)
+		}
+		return nval{k: nUint, u: u | uint64(i)}, nil
+	case k == KindDecimal:
+		return decimalValue(v, p.typ)
+	case k == KindDate32:
+		days, err := daysOf(v)
+		if err != nil {
+			return nval{}, err
+		}
+		if days < math.MinInt32 || days > math.MaxInt32 {
+			return nval{}, fmt.Errorf("date out of range for Date32")
+		}
+		return nval{k: nInt, i: days}, nil
+	case k == KindDateTime64:
+		return dateTime64Value(v, p.typ)
+	case k == KindTime || k == KindTime64:
+		return timeOfDayValue(v, p.typ)
+	case k == KindUUID:
+		return uuidValue(v)
+	case k == KindIPv4 || k == KindIPv6:
+		return ipValue(v, k)
+	case k == KindEnum8 || k == KindEnum16:
+		return enumValue(v, p.typ)
+	case k == KindJSON:
+		return jsonValue(v)
+	case k == KindTuple:
+		return p.tupleValue(v)
+	case k == KindMap:
+		return p.mapValue(v)
+	case k == KindVariant:
+		return p.variantValue(v)
+	case k == KindDynamic:
+		return dynamicValue(v)
 	case k.isSigned() || k.isUnsigned():
 		return intValue(k, v)
 	case k == KindFloat32 || k == KindFloat64:
@@ -266,6 +375,9 @@ func (p *colPlan) normalize(v any) (nval, error) {
 		rv := reflect.ValueOf(v)
 		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
 			return nval{}, fmt.Errorf("%T is not a slice or array", v)
+		}
+		if b, ok := bulkBytes(p.elem.typ, rv); ok {
+			return nval{k: nArray, b: b, u: uint64(rv.Len())}, nil
 		}
 		arr := make([]nval, rv.Len())
 		for i := range arr {
@@ -435,6 +547,19 @@ func intValue(k Kind, v any) (nval, error) {
 }
 
 func dateValue(v any) (nval, error) {
+	days, err := daysOf(v)
+	if err != nil {
+		return nval{}, err
+	}
+	if days < 0 || days > math.MaxUint16 {
+		return nval{}, fmt.Errorf("date out of range (1970-01-01 to 2149-06-06)")
+	}
+	return nval{k: nUint, u: uint64(days)}, nil
+}
+
+// daysOf converts a time.Time (its calendar date), "2006-01-02" or a day number to days since
+// 1970-01-01.
+func daysOf(v any) (int64, error) {
 	var days int64
 	switch x := v.(type) {
 	case time.Time:
@@ -443,20 +568,20 @@ func dateValue(v any) (nval, error) {
 	case string:
 		t, err := time.Parse("2006-01-02", x)
 		if err != nil {
-			return nval{}, fmt.Errorf("%q is not a date (2006-01-02)", x)
+			return 0, fmt.Errorf("%q is not a date (2006-01-02)", x)
 		}
 		days = t.Unix() / 86400
+		if t.Unix() < 0 && t.Unix()%86400 != 0 {
+			days--
+		}
 	default:
 		n, err := intValue(KindInt64, v)
 		if err != nil {
-			return nval{}, fmt.Errorf("%T is not a time.Time, date string or day number", v)
+			return 0, fmt.Errorf("%T is not a time.Time, date string or day number", v)
 		}
 		days = n.i
 	}
-	if days < 0 || days > math.MaxUint16 {
-		return nval{}, fmt.Errorf("date out of range (1970-01-01 to 2149-06-06)")
-	}
-	return nval{k: nUint, u: uint64(days)}, nil
+	return days, nil
 }
 
 func dateTimeValue(v any, tz string) (nval, error) {

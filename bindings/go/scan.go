@@ -3,6 +3,9 @@ package chconnect
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"net"
+	"net/netip"
 	"reflect"
 	"time"
 )
@@ -70,6 +73,9 @@ func setValue(dst reflect.Value, v any) error {
 		dst.Set(sv)
 		return nil
 	}
+	if ok, err := setSpecial(dst, v); ok || err != nil {
+		return err
+	}
 	if sv.Kind() == reflect.Pointer { // a Nullable element of an Array
 		if sv.IsNil() {
 			return setValue(dst, nil)
@@ -118,6 +124,14 @@ func setValue(dst reflect.Value, v any) error {
 			dst.SetString(sv.String())
 			return nil
 		}
+		if b, ok := v.(SharedVariantValue); ok {
+			dst.SetString(string(b))
+			return nil
+		}
+		if st, ok := v.(fmt.Stringer); ok { // Decimal, UUID, netip.Addr, *big.Int, Interval
+			dst.SetString(st.String())
+			return nil
+		}
 	case reflect.Slice:
 		if sv.Kind() == reflect.String && dst.Type().Elem().Kind() == reflect.Uint8 {
 			dst.SetBytes([]byte(sv.String()))
@@ -138,6 +152,111 @@ func setValue(dst reflect.Value, v any) error {
 			dst.Set(sv)
 			return nil
 		}
+	case reflect.Map:
+		if m, ok := v.(map[any]any); ok {
+			out := reflect.MakeMapWithSize(dst.Type(), len(m))
+			for k, x := range m {
+				kv := reflect.New(dst.Type().Key()).Elem()
+				if err := setValue(kv, k); err != nil {
+					return fmt.Errorf("key %v: %w", k, err)
+				}
+				xv := reflect.New(dst.Type().Elem()).Elem()
+				if err := setValue(xv, x); err != nil {
+					return fmt.Errorf("value of key %v: %w", k, err)
+				}
+				out.SetMapIndex(kv, xv)
+			}
+			dst.Set(out)
+			return nil
+		}
+	case reflect.Struct:
+		if t, ok := v.([]any); ok { // a Tuple into the exported fields, in order
+			var fields []int
+			for i := 0; i < dst.NumField(); i++ {
+				if dst.Type().Field(i).IsExported() {
+					fields = append(fields, i)
+				}
+			}
+			if len(fields) != len(t) {
+				return fmt.Errorf("a tuple of %d elements does not fit %s (%d exported fields)", len(t), dst.Type(), len(fields))
+			}
+			for j, f := range fields {
+				if err := setValue(dst.Field(f), t[j]); err != nil {
+					return fmt.Errorf("field %s: %w", dst.Type().Field(f).Name, err)
+				}
+			}
+			return nil
+		}
 	}
 	return fmt.Errorf("cannot store %T value %v in %s", v, v, dst.Type())
+}
+
+// setSpecial handles the conversions of the newer value types; ok reports that it stored v.
+func setSpecial(dst reflect.Value, v any) (ok bool, err error) {
+	switch dst.Type() {
+	case bigIntType:
+		if b, isBig := v.(*big.Int); isBig {
+			dst.Set(reflect.ValueOf(new(big.Int).Set(b)))
+			return true, nil
+		}
+		if i, u, unsigned, isInt := integerOf(v); isInt {
+			if unsigned {
+				dst.Set(reflect.ValueOf(new(big.Int).SetUint64(u)))
+			} else {
+				dst.Set(reflect.ValueOf(big.NewInt(i)))
+			}
+			return true, nil
+		}
+	case reflect.TypeOf(net.IP(nil)):
+		if a, isAddr := v.(netip.Addr); isAddr {
+			dst.Set(reflect.ValueOf(net.IP(a.AsSlice())))
+			return true, nil
+		}
+	case reflect.TypeOf([16]byte{}):
+		if u, isUUID := v.(UUID); isUUID {
+			dst.Set(reflect.ValueOf([16]byte(u)))
+			return true, nil
+		}
+	case durationType:
+		if iv, isInterval := v.(Interval); isInterval {
+			d, fixed := iv.Duration()
+			if !fixed {
+				return false, fmt.Errorf("interval %v is not a fixed duration", iv)
+			}
+			dst.SetInt(int64(d))
+			return true, nil
+		}
+	}
+	switch x := v.(type) {
+	case *big.Int:
+		switch dst.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			if x.IsInt64() && !dst.OverflowInt(x.Int64()) {
+				dst.SetInt(x.Int64())
+				return true, nil
+			}
+			return false, fmt.Errorf("%s does not fit in %s", x, dst.Type())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			if x.IsUint64() && !dst.OverflowUint(x.Uint64()) {
+				dst.SetUint(x.Uint64())
+				return true, nil
+			}
+			return false, fmt.Errorf("%s does not fit in %s", x, dst.Type())
+		case reflect.Float32, reflect.Float64:
+			f, _ := new(big.Float).SetInt(x).Float64()
+			dst.SetFloat(f)
+			return true, nil
+		}
+	case Decimal:
+		switch dst.Kind() {
+		case reflect.Float32, reflect.Float64:
+			dst.SetFloat(x.Float64())
+			return true, nil
+		}
+		if dst.Type() == reflect.TypeOf((*big.Rat)(nil)) {
+			dst.Set(reflect.ValueOf(x.Rat()))
+			return true, nil
+		}
+	}
+	return false, nil
 }

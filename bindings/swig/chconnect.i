@@ -15,5 +15,12 @@
 %include "go.i"
 #endif
 
+/* The Arrow C Data Interface structs (header section 9) are for Arrow consumers, which use their
+   own definitions of the same layout; SWIG member accessors for them would only leak strings. The
+   chc_*_arrow functions stay, taking the structs as opaque pointers. */
+%ignore ArrowSchema;
+%ignore ArrowArray;
+%ignore ArrowArrayStream;
+
 #define CHC_API
 %include "chconnect/chconnect.h"

@@ -165,7 +165,7 @@ CHC_API void chc_client_free(chc_client* client);
    CHC_E_SERVER. Thread-safe. */
 CHC_API chc_status chc_client_ping(chc_client* client, chc_error** err);
 /* Server version string (e.g. "18.16.1"), asked once with SELECT version() and then cached.
-   *out is borrowed: valid until the client is freed. Thread-safe. */
+ *out is borrowed: valid until the client is freed. Thread-safe. */
 CHC_API chc_status chc_client_server_version(chc_client* client, const char** out, chc_error** err);
 
 /* ---------------------------------------------------------------------------------------------
@@ -204,14 +204,12 @@ CHC_API const char* chc_response_query_id(const chc_response* response);
 /* One numeric field of X-ClickHouse-Summary (read_rows, read_bytes, written_rows, written_bytes,
    total_rows_to_read, result_rows, result_bytes, elapsed_ns, ...). CHC_E_NOT_FOUND when the
    server did not send it (18.16 sends no summary). */
-CHC_API chc_status chc_response_summary(const chc_response* response, const char* field, int64_t* out,
-                                        chc_error** err);
+CHC_API chc_status chc_response_summary(const chc_response* response, const char* field, int64_t* out, chc_error** err);
 
 /* Runs a statement and buffers its (text) response: DDL, SET, small SELECTs. The output format is
    the server's default (TabSeparated) unless the SQL names one. Owned *out: free with
    chc_response_free. Thread-safe on the client. Errors: CHC_E_SERVER, CHC_E_AUTH, CHC_E_IO, ... */
-CHC_API chc_status chc_client_command(chc_client* client, const chc_query* query, chc_response** out,
-                                      chc_error** err);
+CHC_API chc_status chc_client_command(chc_client* client, const chc_query* query, chc_response** out, chc_error** err);
 
 /* ---------------------------------------------------------------------------------------------
  * 6. Types
@@ -239,26 +237,26 @@ typedef int32_t chc_type_kind;
 #define CHC_TYPE_INT256 18       /* 32 bytes */
 #define CHC_TYPE_UINT128 19
 #define CHC_TYPE_UINT256 20
-#define CHC_TYPE_BFLOAT16 21     /* 2 bytes: the top half of a Float32 */
-#define CHC_TYPE_BOOL 22         /* 1 byte, 0 or 1 */
-#define CHC_TYPE_DECIMAL 23      /* 4/8/16/32 bytes: value * 10^scale; chc_type_precision/scale */
-#define CHC_TYPE_DATE32 24       /* Int32 days since 1970-01-01 */
-#define CHC_TYPE_DATETIME64 25   /* Int64 ticks of 10^-precision s; chc_type_timezone may name a zone */
-#define CHC_TYPE_TIME 26         /* Int32 seconds */
-#define CHC_TYPE_TIME64 27       /* Int64 ticks of 10^-precision s */
-#define CHC_TYPE_UUID 28         /* 16 bytes: two little-endian UInt64, high half first (ClickHouse order) */
-#define CHC_TYPE_IPV4 29         /* UInt32 of the address (192.168.1.10 = 0xC0A8010A) */
-#define CHC_TYPE_IPV6 30         /* 16 bytes, network order */
-#define CHC_TYPE_ENUM8 31        /* Int8 value; chc_type_enum_* give the names */
-#define CHC_TYPE_ENUM16 32       /* Int16 value */
-#define CHC_TYPE_INTERVAL 33     /* Int64 count of chc_type_unit units */
-#define CHC_TYPE_NOTHING 34      /* 1 placeholder byte per row; appears as Nullable(Nothing) */
-#define CHC_TYPE_TUPLE 35        /* one child per element (also Point); chc_type_element_name */
-#define CHC_TYPE_MAP 36          /* one child: Tuple(keys K, values V); Array layout (offsets) */
+#define CHC_TYPE_BFLOAT16 21        /* 2 bytes: the top half of a Float32 */
+#define CHC_TYPE_BOOL 22            /* 1 byte, 0 or 1 */
+#define CHC_TYPE_DECIMAL 23         /* 4/8/16/32 bytes: value * 10^scale; chc_type_precision/scale */
+#define CHC_TYPE_DATE32 24          /* Int32 days since 1970-01-01 */
+#define CHC_TYPE_DATETIME64 25      /* Int64 ticks of 10^-precision s; chc_type_timezone may name a zone */
+#define CHC_TYPE_TIME 26            /* Int32 seconds */
+#define CHC_TYPE_TIME64 27          /* Int64 ticks of 10^-precision s */
+#define CHC_TYPE_UUID 28            /* 16 bytes: two little-endian UInt64, high half first (ClickHouse order) */
+#define CHC_TYPE_IPV4 29            /* UInt32 of the address (192.168.1.10 = 0xC0A8010A) */
+#define CHC_TYPE_IPV6 30            /* 16 bytes, network order */
+#define CHC_TYPE_ENUM8 31           /* Int8 value; chc_type_enum_* give the names */
+#define CHC_TYPE_ENUM16 32          /* Int16 value */
+#define CHC_TYPE_INTERVAL 33        /* Int64 count of chc_type_unit units */
+#define CHC_TYPE_NOTHING 34         /* 1 placeholder byte per row; appears as Nullable(Nothing) */
+#define CHC_TYPE_TUPLE 35           /* one child per element (also Point); chc_type_element_name */
+#define CHC_TYPE_MAP 36             /* one child: Tuple(keys K, values V); Array layout (offsets) */
 #define CHC_TYPE_LOW_CARDINALITY 37 /* one child: T; column: dictionary child + indexes */
-#define CHC_TYPE_VARIANT 38      /* one child per alternative, sorted by type name */
-#define CHC_TYPE_DYNAMIC 39      /* no type children; each block's column has its own alternatives */
-#define CHC_TYPE_JSON 40         /* read as JSON text per row (see chc_column_data) */
+#define CHC_TYPE_VARIANT 38         /* one child per alternative, sorted by type name */
+#define CHC_TYPE_DYNAMIC 39         /* no type children; each block's column has its own alternatives */
+#define CHC_TYPE_JSON 40            /* read as JSON text per row (see chc_column_data) */
 
 typedef struct chc_type chc_type;
 
@@ -304,11 +302,11 @@ typedef struct chc_block chc_block;
 typedef struct chc_column chc_column;
 
 /* Runs a SELECT (or any statement with a result) and returns once the response headers arrived;
-   "FORMAT Native" is appended to the SQL, which must not name a format itself. HTTP-level errors
+   the request asks for the Native format (URL parameter default_format=Native), so the SQL must
+   not name a format itself. HTTP-level errors
    fail here. Owned *out: free with chc_result_free (freeing it before the end aborts the
    transfer). Thread-safe on the client; the result belongs to one thread at a time. */
-CHC_API chc_status chc_client_query(chc_client* client, const chc_query* query, chc_result** out,
-                                    chc_error** err);
+CHC_API chc_status chc_client_query(chc_client* client, const chc_query* query, chc_result** out, chc_error** err);
 /* Frees a result, aborting the transfer if it was not read to the end. Accepts NULL. Blocks taken
    from it stay valid. */
 CHC_API void chc_result_free(chc_result* result);
@@ -322,8 +320,7 @@ CHC_API chc_status chc_result_next(chc_result* result, chc_block** out, chc_erro
    the result is freed. */
 CHC_API const char* chc_result_query_id(const chc_result* result);
 /* One numeric field of X-ClickHouse-Summary, as chc_response_summary. */
-CHC_API chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out,
-                                      chc_error** err);
+CHC_API chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out, chc_error** err);
 
 /* Frees a block. Accepts NULL. Columns taken from it stay valid. */
 CHC_API void chc_block_free(chc_block* block);
@@ -460,8 +457,7 @@ CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc
 CHC_API chc_status chc_builder_append_int64(chc_builder* builder, int64_t value, chc_error** err);
 CHC_API chc_status chc_builder_append_uint64(chc_builder* builder, uint64_t value, chc_error** err);
 CHC_API chc_status chc_builder_append_double(chc_builder* builder, double value, chc_error** err);
-CHC_API chc_status chc_builder_append_string(chc_builder* builder, const char* data, size_t len,
-                                             chc_error** err);
+CHC_API chc_status chc_builder_append_string(chc_builder* builder, const char* data, size_t len, chc_error** err);
 CHC_API chc_status chc_builder_append_null(chc_builder* builder, chc_error** err);
 CHC_API chc_status chc_builder_end_array(chc_builder* builder, chc_error** err);
 /* Appends `count` values given in the column's fixed-width wire layout (count * chc_type_fixed_size
@@ -479,6 +475,126 @@ CHC_API size_t chc_builder_row_count(const chc_builder* builder);
    compressed per the client's `compress`. Owned *out (may be NULL): free with chc_response_free. */
 CHC_API chc_status chc_client_insert_raw(chc_client* client, const chc_query* query, const void* data, size_t len,
                                          chc_response** out, chc_error** err);
+
+/* ---------------------------------------------------------------------------------------------
+ * 9. Arrow C Data Interface
+ *
+ * The structs below are the Arrow C Data / C Stream Interface (fixed by the Arrow specification,
+ * guarded by its standard macros so they coexist with arrow/c/abi.h). No Arrow library is linked.
+ *
+ * Export type mapping (ClickHouse -> Arrow format string; "zero-copy" = the buffer is the column's):
+ *   Int8..Int64 / UInt8..UInt64 -> c s i l / C S I L;  Float32/64 -> f / g  (zero-copy)
+ *   Bool -> b (bit-packed copy);  String -> Z (large_binary, zero-copy; not "U": values need not be
+ *   UTF-8);  FixedString(N) -> w:N (zero-copy);  Date -> tdD (widened to int32);  Date32 -> tdD;
+ *   DateTime('tz') -> tss:tz, DateTime -> tss: (widened to int64);  DateTime64(p, 'tz') -> tss/tsm/
+ *   tsu/tsn:tz for p = 0/1-3/4-6/7-9 (zero-copy for p = 0, 3, 6, 9, else scaled to the finer unit);
+ *   Decimal(P, S) -> d:P,S (Decimal32/64 sign-extended to 128 bits, Decimal128 zero-copy) or
+ *   d:P,S,256 (Decimal256, zero-copy);  UUID -> w:16 (16 bytes in RFC 4122 order, converted);
+ *   IPv4 -> I;  IPv6 -> w:16;  Int128/UInt128 -> w:16, Int256/UInt256 -> w:32 (raw little-endian);
+ *   BFloat16 -> S (raw bits);  Interval -> l;  Time -> i;  Time64 -> l;  Nothing -> n (null type);
+ *   Enum8/16 -> dictionary: indexes c (Enum8) / s (Enum16) -- the next wider signed type when there
+ *   are more elements -- holding the position in the element list, dictionary u (element names);
+ *   Nullable(T) -> T with a validity bitmap and ARROW_FLAG_NULLABLE;
+ *   Array(T) -> +L (large_list, offsets zero-copy) with child "item";
+ *   Tuple(...) -> +s with children named by the element names ("1", "2", ... when unnamed);
+ *   Map(K, V) -> +m (int32 offsets, converted) with child "entries" (+s of "key" and "value");
+ *   LowCardinality(T) -> dictionary: int32 indexes (i), dictionary of T's mapping; for
+ *   LowCardinality(Nullable(T)) the NULL rows are marked in the indexes' validity bitmap.
+ *   Any other type (e.g. Variant, Dynamic, JSON) gives CHC_E_NOT_SUPPORTED.
+ * Nested fields are non-nullable (flags 0) unless their type is Nullable.
+ *
+ * Import (chc_insert_append_arrow) accepts: n b c C s S i I l L e f g z Z u U w:N d:P,S[,bits]
+ *   tdD tdm ts{s,m,u,n}:tz +l +L +w:N +s +m and dictionary-encoded fields with integer indexes.
+ *   Numbers go into number, Date/DateTime and Decimal columns through the builders' range checks;
+ *   binary/utf8 into String, FixedString (len <= N), Enum (name), Decimal/UUID/IP (text);
+ *   w:16 into UUID (RFC order), IPv6, Int128/UInt128; w:32 into Int256/UInt256; any w:N into
+ *   String and FixedString;
+ *   dates and timestamps into Date, Date32, DateTime, DateTime64 (rescaled, rounded down) and Int64;
+ *   decimals into Decimal (exactly: lost digits are CHC_E_TYPE), Float and (scale 0) integers;
+ *   lists into Array, structs into Tuple (by position), maps (or lists of 2-field structs) into Map;
+ *   a dictionary-encoded field as its values (into LowCardinality or plain columns).
+ *   A NULL (validity bit 0, or the null type) into a column that is not Nullable is CHC_E_TYPE.
+ * ------------------------------------------------------------------------------------------- */
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+  void (*release)(struct ArrowSchema*);
+  void* private_data;
+};
+
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+  void (*release)(struct ArrowArray*);
+  void* private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
+/* Exports a block as one Arrow struct array (one child per column) with its schema. The caller
+   owns *out_array and *out_schema and calls their release callbacks (each releases its children and
+   dictionary; children moved out by the consumer stay valid on their own); the exported memory
+   keeps the block's buffers alive (zero-copy where the layouts agree), so the block may be freed
+   first. Errors: CHC_E_NOT_SUPPORTED for a column type without an Arrow mapping (nothing is
+   exported, *out_array and *out_schema untouched). */
+CHC_API chc_status chc_block_export_arrow(const chc_block* block, struct ArrowArray* out_array,
+                                          struct ArrowSchema* out_schema, chc_error** err);
+/* Moves a result into an ArrowArrayStream (struct arrays, one per block). After success the result
+   handle may only be freed; the stream (owned by the caller, ended with its release callback)
+   keeps what it needs alive. get_schema reads ahead to the first block (and may be called again: it
+   returns a new copy); a result with no blocks at all (18.16 answers an empty query with an empty
+   body) has a schema with no fields. get_next gives one struct array per block, then an array with
+   release == NULL at the end. Stream errors follow the Arrow convention: EIO (server, network,
+   protocol errors, a block whose columns differ from the first), EINVAL, ENOTSUP (a type without an
+   Arrow mapping), ENOMEM; get_last_error then gives the chconnect message (valid until the next
+   call on the stream). A second export of the same result gives CHC_E_INVALID_STATE.
+   Thread rules: the stream belongs to one thread at a time, like the result. */
+CHC_API chc_status chc_result_export_arrow_stream(chc_result* result, struct ArrowArrayStream* out, chc_error** err);
+/* Appends every batch of an Arrow stream (struct arrays) to an insert: fields are matched to the
+   insert's columns by name, converted per the mapping above (and from the common Arrow types:
+   utf8, binary, large variants, timestamps, dates, decimals, lists, structs, maps, dictionaries,
+   validity bitmaps). The stream is consumed and released (also on error). All or nothing per
+   call: on error the insert's rows are as before the call. Errors: CHC_E_NOT_FOUND (a column
+   missing from the stream, or a stream field that is not a column of the insert), CHC_E_TYPE (an
+   Arrow type or value that cannot become the column's type, a NULL into a column that is not
+   Nullable), CHC_E_INVALID_ARGUMENT (NULL or already released stream, malformed Arrow data: bad
+   format string, wrong buffer or child count, negative length, offsets out of order), CHC_E_IO
+   (the stream's get_schema/get_next failed; the message includes its get_last_error),
+   CHC_E_INVALID_STATE (finished insert). The stream is released in every case, also when `insert`
+   is NULL. */
+CHC_API chc_status chc_insert_append_arrow(chc_insert* insert, struct ArrowArrayStream* stream, chc_error** err);
 
 #ifdef __cplusplus
 }

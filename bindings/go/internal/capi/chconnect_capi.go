@@ -86,93 +86,96 @@ typedef long long swig_type_53;
 typedef long long swig_type_54;
 typedef long long swig_type_55;
 typedef _goslice_ swig_type_56;
-extern void _wrap_Swig_free_capi_e8166f927d391179(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_capi_e8166f927d391179(swig_intgo arg1);
-extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179(void);
-extern swig_type_1 _wrap_chc_version_capi_e8166f927d391179(void);
-extern swig_intgo _wrap_chc_version_number_capi_e8166f927d391179(void);
-extern swig_intgo _wrap_chc_abi_version_capi_e8166f927d391179(void);
-extern swig_type_2 _wrap_chc_status_name_capi_e8166f927d391179(swig_intgo arg1);
-extern void _wrap_chc_error_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_error_status_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_3 _wrap_chc_error_message_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_error_server_code_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_4 _wrap_chc_error_server_name_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_error_http_status_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_5 _wrap_chc_error_query_id_capi_e8166f927d391179(uintptr_t arg1);
-extern uintptr_t _wrap_chc_config_new_capi_e8166f927d391179(void);
-extern void _wrap_chc_config_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_config_set_capi_e8166f927d391179(uintptr_t arg1, swig_type_6 arg2, swig_type_7 arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_config_set_url_capi_e8166f927d391179(uintptr_t arg1, swig_type_8 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_client_open_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern void _wrap_chc_client_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_ping_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_client_server_version_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern uintptr_t _wrap_chc_query_new_capi_e8166f927d391179(swig_type_9 arg1);
-extern void _wrap_chc_query_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_query_set_capi_e8166f927d391179(uintptr_t arg1, swig_type_10 arg2, swig_type_11 arg3, swig_voidp arg4);
-extern void _wrap_chc_response_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_voidp _wrap_chc_response_body_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_12 _wrap_chc_response_query_id_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_response_summary_capi_e8166f927d391179(uintptr_t arg1, swig_type_13 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_client_command_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_type_parse_capi_e8166f927d391179(swig_type_14 arg1, swig_voidp arg2, swig_voidp arg3);
-extern void _wrap_chc_type_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_type_get_kind_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_15 _wrap_chc_type_name_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_16 _wrap_chc_type_child_count_capi_e8166f927d391179(uintptr_t arg1);
-extern uintptr_t _wrap_chc_type_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_17 arg2);
-extern swig_type_18 _wrap_chc_type_fixed_size_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_19 _wrap_chc_type_timezone_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_type_precision_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_type_scale_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_20 _wrap_chc_type_element_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_21 arg2);
-extern swig_type_22 _wrap_chc_type_enum_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_23 _wrap_chc_type_enum_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_24 arg2);
-extern swig_intgo _wrap_chc_type_enum_value_capi_e8166f927d391179(uintptr_t arg1, swig_type_25 arg2);
-extern swig_type_26 _wrap_chc_type_unit_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_query_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
-extern void _wrap_chc_result_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_next_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_27 _wrap_chc_result_query_id_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_summary_capi_e8166f927d391179(uintptr_t arg1, swig_type_28 arg2, swig_voidp arg3, swig_voidp arg4);
-extern void _wrap_chc_block_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_29 _wrap_chc_block_column_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_30 _wrap_chc_block_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_block_column_capi_e8166f927d391179(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
-extern void _wrap_chc_column_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_32 _wrap_chc_column_name_capi_e8166f927d391179(uintptr_t arg1);
-extern uintptr_t _wrap_chc_column_type_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_33 _wrap_chc_column_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_voidp _wrap_chc_column_data_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_voidp _wrap_chc_column_offsets_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_voidp _wrap_chc_column_null_map_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_variant_row_capi_e8166f927d391179(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_35 _wrap_chc_column_index_width_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_36 _wrap_chc_column_child_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_e8166f927d391179(uintptr_t arg1, swig_type_38 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_e8166f927d391179(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(uintptr_t arg1, swig_type_43 arg2, swig_type_44 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
-extern void _wrap_chc_insert_free_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_45 _wrap_chc_insert_column_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_type_46 _wrap_chc_insert_column_name_capi_e8166f927d391179(uintptr_t arg1, swig_type_47 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_e8166f927d391179(uintptr_t arg1, swig_type_48 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_e8166f927d391179(uintptr_t arg1, swig_type_49 arg2);
-extern swig_intgo _wrap_chc_insert_finish_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_double_capi_e8166f927d391179(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_null_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_53 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_e8166f927d391179(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_chc_builder_row_count_capi_e8166f927d391179(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4, swig_voidp arg5);
+extern void _wrap_Swig_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_capi_b6ee6726b6beb9c9(swig_intgo arg1);
+extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9(void);
+extern swig_type_1 _wrap_chc_version_capi_b6ee6726b6beb9c9(void);
+extern swig_intgo _wrap_chc_version_number_capi_b6ee6726b6beb9c9(void);
+extern swig_intgo _wrap_chc_abi_version_capi_b6ee6726b6beb9c9(void);
+extern swig_type_2 _wrap_chc_status_name_capi_b6ee6726b6beb9c9(swig_intgo arg1);
+extern void _wrap_chc_error_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_error_status_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_3 _wrap_chc_error_message_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_error_server_code_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_4 _wrap_chc_error_server_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_error_http_status_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_5 _wrap_chc_error_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_chc_config_new_capi_b6ee6726b6beb9c9(void);
+extern void _wrap_chc_config_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_config_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_6 arg2, swig_type_7 arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_config_set_url_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_8 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_client_open_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern void _wrap_chc_client_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_ping_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_chc_client_server_version_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern uintptr_t _wrap_chc_query_new_capi_b6ee6726b6beb9c9(swig_type_9 arg1);
+extern void _wrap_chc_query_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_10 arg2, swig_type_11 arg3, swig_voidp arg4);
+extern void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_voidp _wrap_chc_response_body_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_type_12 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_client_command_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(swig_type_14 arg1, swig_voidp arg2, swig_voidp arg3);
+extern void _wrap_chc_type_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_type_get_kind_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_15 _wrap_chc_type_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_16 _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_chc_type_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_17 arg2);
+extern swig_type_18 _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_19 _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_type_precision_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_type_scale_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_20 _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_21 arg2);
+extern swig_type_22 _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_23 _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_24 arg2);
+extern swig_intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_25 arg2);
+extern swig_type_26 _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_query_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
+extern void _wrap_chc_result_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_type_27 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_28 arg2, swig_voidp arg3, swig_voidp arg4);
+extern void _wrap_chc_block_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_29 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_30 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
+extern void _wrap_chc_column_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_32 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_chc_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_33 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_voidp _wrap_chc_column_data_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_voidp _wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_voidp _wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_35 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_36 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_38 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_43 arg2, swig_type_44 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_45 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_46 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_47 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_48 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_49 arg2);
+extern swig_intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, double arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_53 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 #undef intgo
 */
 import "C"
@@ -201,13 +204,13 @@ type _ sync.Mutex
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_e8166f927d391179(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_capi_b6ee6726b6beb9c9(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -217,7 +220,7 @@ const CHC_VERSION_PATCH int = 0
 
 func _swig_getCHC_VERSION_NUMBER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179())
+	swig_r = (int)(C._wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9())
 	return swig_r
 }
 
@@ -228,7 +231,7 @@ const CHC_ABI_VERSION int = 1
 
 func Chc_version() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_chc_version_capi_e8166f927d391179()
+	swig_r_p := C._wrap_chc_version_capi_b6ee6726b6beb9c9()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -237,13 +240,13 @@ func Chc_version() (_swig_ret string) {
 
 func Chc_version_number() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_chc_version_number_capi_e8166f927d391179())
+	swig_r = (uint)(C._wrap_chc_version_number_capi_b6ee6726b6beb9c9())
 	return swig_r
 }
 
 func Chc_abi_version() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_chc_abi_version_capi_e8166f927d391179())
+	swig_r = (uint)(C._wrap_chc_abi_version_capi_b6ee6726b6beb9c9())
 	return swig_r
 }
 
@@ -266,7 +269,7 @@ const CHC_E_INTERNAL int = 14
 func Chc_status_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_chc_status_name_capi_e8166f927d391179(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_chc_status_name_capi_b6ee6726b6beb9c9(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -275,20 +278,20 @@ func Chc_status_name(arg1 int) (_swig_ret string) {
 
 func Chc_error_free(arg1 Struct_SS_chc_error) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_error_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_error_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_error_status(arg1 Struct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_chc_error_status_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_chc_error_status_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_error_message(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_error_message_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_error_message_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -298,14 +301,14 @@ func Chc_error_message(arg1 Struct_SS_chc_error) (_swig_ret string) {
 func Chc_error_server_code(arg1 Struct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_chc_error_server_code_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_chc_error_server_code_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_error_server_name(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_error_server_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_error_server_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -315,14 +318,14 @@ func Chc_error_server_name(arg1 Struct_SS_chc_error) (_swig_ret string) {
 func Chc_error_http_status(arg1 Struct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_chc_error_http_status_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_chc_error_http_status_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_error_query_id(arg1 Struct_SS_chc_error) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_error_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_error_query_id_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -331,13 +334,13 @@ func Chc_error_query_id(arg1 Struct_SS_chc_error) (_swig_ret string) {
 
 func Chc_config_new() (_swig_ret Struct_SS_chc_config) {
 	var swig_r Struct_SS_chc_config
-	swig_r = (Struct_SS_chc_config)(SwigcptrStruct_SS_chc_config(C._wrap_chc_config_new_capi_e8166f927d391179()))
+	swig_r = (Struct_SS_chc_config)(SwigcptrStruct_SS_chc_config(C._wrap_chc_config_new_capi_b6ee6726b6beb9c9()))
 	return swig_r
 }
 
 func Chc_config_free(arg1 Struct_SS_chc_config) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_config_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_config_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_config_set(arg1 Struct_SS_chc_config, arg2 string, arg3 string, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
@@ -347,7 +350,7 @@ func Chc_config_set(arg1 Struct_SS_chc_config, arg2 string, arg3 string, arg4 *S
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_config_set_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_config_set_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_6)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -363,7 +366,7 @@ func Chc_config_set_url(arg1 Struct_SS_chc_config, arg2 string, arg3 *SwigcptrSt
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_config_set_url_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_config_set_url_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_8)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -377,13 +380,13 @@ func Chc_client_open(arg1 Struct_SS_chc_config, arg2 *SwigcptrStruct_SS_chc_clie
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_client_open_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_client_open_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
 func Chc_client_free(arg1 Struct_SS_chc_client) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_client_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_client_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_client_ping(arg1 Struct_SS_chc_client, arg2 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
@@ -391,7 +394,7 @@ func Chc_client_ping(arg1 Struct_SS_chc_client, arg2 *SwigcptrStruct_SS_chc_erro
 	_swig_i_0 := getSwigcptr(arg1)
 	var _swig_i_1 *uintptr
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_chc_client_ping_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_client_ping_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -401,14 +404,14 @@ func Chc_client_server_version(arg1 Struct_SS_chc_client, arg2 **byte, arg3 *Swi
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_client_server_version_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_client_server_version_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
 func Chc_query_new(arg1 string) (_swig_ret Struct_SS_chc_query) {
 	var swig_r Struct_SS_chc_query
 	_swig_i_0 := arg1
-	swig_r = (Struct_SS_chc_query)(SwigcptrStruct_SS_chc_query(C._wrap_chc_query_new_capi_e8166f927d391179(*(*C.swig_type_9)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Struct_SS_chc_query)(SwigcptrStruct_SS_chc_query(C._wrap_chc_query_new_capi_b6ee6726b6beb9c9(*(*C.swig_type_9)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -417,7 +420,7 @@ func Chc_query_new(arg1 string) (_swig_ret Struct_SS_chc_query) {
 
 func Chc_query_free(arg1 Struct_SS_chc_query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_query_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_query_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_query_set(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
@@ -427,7 +430,7 @@ func Chc_query_set(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 *Swi
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_query_set_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_10)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_query_set_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_10)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -439,21 +442,21 @@ func Chc_query_set(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 *Swi
 
 func Chc_response_free(arg1 Struct_SS_chc_response) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_response_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_response_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_response_body(arg1 Struct_SS_chc_response, arg2 *int64) (_swig_ret *byte) {
 	var swig_r *byte
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (*byte)(C._wrap_chc_response_body_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (*byte)(C._wrap_chc_response_body_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
 func Chc_response_query_id(arg1 Struct_SS_chc_response) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_response_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -467,7 +470,7 @@ func Chc_response_summary(arg1 Struct_SS_chc_response, arg2 string, arg3 *int64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_response_summary_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_response_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -482,7 +485,7 @@ func Chc_client_command(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, arg
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_client_command_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_client_command_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -534,7 +537,7 @@ func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *Swigcpt
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_type_parse_capi_e8166f927d391179(*(*C.swig_type_14)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_type_parse_capi_b6ee6726b6beb9c9(*(*C.swig_type_14)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -543,20 +546,20 @@ func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *Swigcpt
 
 func Chc_type_free(arg1 Struct_SS_chc_type) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_type_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_type_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_type_get_kind(arg1 Struct_SS_chc_type) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_chc_type_get_kind_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_chc_type_get_kind_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_type_name(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_type_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_type_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -566,7 +569,7 @@ func Chc_type_name(arg1 Struct_SS_chc_type) (_swig_ret string) {
 func Chc_type_child_count(arg1 Struct_SS_chc_type) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_type_child_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -574,21 +577,21 @@ func Chc_type_child(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret Struct_SS_ch
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_17(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_17(_swig_i_1))))
 	return swig_r
 }
 
 func Chc_type_fixed_size(arg1 Struct_SS_chc_type) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_type_fixed_size_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_type_timezone(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_type_timezone_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -598,14 +601,14 @@ func Chc_type_timezone(arg1 Struct_SS_chc_type) (_swig_ret string) {
 func Chc_type_precision(arg1 Struct_SS_chc_type) (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint)(C._wrap_chc_type_precision_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_chc_type_precision_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_type_scale(arg1 Struct_SS_chc_type) (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (uint)(C._wrap_chc_type_scale_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_chc_type_scale_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -613,7 +616,7 @@ func Chc_type_element_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret strin
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_element_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -623,7 +626,7 @@ func Chc_type_element_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret strin
 func Chc_type_enum_count(arg1 Struct_SS_chc_type) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_type_enum_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -631,7 +634,7 @@ func Chc_type_enum_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret string) 
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_enum_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -642,14 +645,14 @@ func Chc_type_enum_value(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_type_enum_value_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1)))
 	return swig_r
 }
 
 func Chc_type_unit(arg1 Struct_SS_chc_type) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_type_unit_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_type_unit_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -664,13 +667,13 @@ func Chc_client_query(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, arg3 
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_client_query_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_client_query_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
 func Chc_result_free(arg1 Struct_SS_chc_result) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_result_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_result_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_result_next(arg1 Struct_SS_chc_result, arg2 *SwigcptrStruct_SS_chc_block, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
@@ -680,14 +683,14 @@ func Chc_result_next(arg1 Struct_SS_chc_result, arg2 *SwigcptrStruct_SS_chc_bloc
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_result_next_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_result_next_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
 func Chc_result_query_id(arg1 Struct_SS_chc_result) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_result_query_id_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -701,7 +704,7 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_result_summary_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -710,20 +713,20 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 
 func Chc_block_free(arg1 Struct_SS_chc_block) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_block_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_block_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_block_column_count(arg1 Struct_SS_chc_block) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_block_column_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_block_row_count(arg1 Struct_SS_chc_block) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_block_row_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -735,19 +738,19 @@ func Chc_block_column(arg1 Struct_SS_chc_block, arg2 int64, arg3 *SwigcptrStruct
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_block_column_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
 func Chc_column_free(arg1 Struct_SS_chc_column) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_column_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_column_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_column_name(arg1 Struct_SS_chc_column) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_chc_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_chc_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -757,14 +760,14 @@ func Chc_column_name(arg1 Struct_SS_chc_column) (_swig_ret string) {
 func Chc_column_type(arg1 Struct_SS_chc_column) (_swig_ret Struct_SS_chc_type) {
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func Chc_column_row_count(arg1 Struct_SS_chc_column) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_column_row_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -772,7 +775,7 @@ func Chc_column_data(arg1 Struct_SS_chc_column, arg2 *int64) (_swig_ret unsafe.P
 	var swig_r unsafe.Pointer
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (unsafe.Pointer)(C._wrap_chc_column_data_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (unsafe.Pointer)(C._wrap_chc_column_data_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -780,14 +783,14 @@ func Chc_column_offsets(arg1 Struct_SS_chc_column, arg2 *int64) (_swig_ret *int6
 	var swig_r *int64
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (*int64)(C._wrap_chc_column_offsets_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (*int64)(C._wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
 func Chc_column_null_map(arg1 Struct_SS_chc_column) (_swig_ret *byte) {
 	var swig_r *byte
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (*byte)(C._wrap_chc_column_null_map_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (*byte)(C._wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -799,21 +802,21 @@ func Chc_column_variant_row(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_variant_row_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
 func Chc_column_index_width(arg1 Struct_SS_chc_column) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_column_index_width_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Chc_column_child_count(arg1 Struct_SS_chc_column) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_column_child_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -825,7 +828,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -833,7 +836,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1)))
 	return swig_r
 }
 
@@ -844,7 +847,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -855,7 +858,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -866,7 +869,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -878,7 +881,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -902,7 +905,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -914,13 +917,13 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 
 func Chc_insert_free(arg1 Struct_SS_chc_insert) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_chc_insert_free_capi_e8166f927d391179(C.uintptr_t(_swig_i_0))
+	C._wrap_chc_insert_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
 }
 
 func Chc_insert_column_count(arg1 Struct_SS_chc_insert) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_insert_column_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -928,7 +931,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -939,7 +942,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
 	return swig_r
 }
 
@@ -947,7 +950,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))))
 	return swig_r
 }
 
@@ -958,7 +961,7 @@ func Chc_insert_finish(arg1 Struct_SS_chc_insert, arg2 *SwigcptrStruct_SS_chc_re
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_insert_finish_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -968,7 +971,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -978,7 +981,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -988,7 +991,7 @@ func Chc_builder_append_double(arg1 Struct_SS_chc_builder, arg2 float64, arg3 *S
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_double_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.double(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -998,7 +1001,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1010,7 +1013,7 @@ func Chc_builder_append_null(arg1 Struct_SS_chc_builder, arg2 *SwigcptrStruct_SS
 	_swig_i_0 := getSwigcptr(arg1)
 	var _swig_i_1 *uintptr
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_chc_builder_append_null_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -1019,7 +1022,7 @@ func Chc_builder_end_array(arg1 Struct_SS_chc_builder, arg2 *SwigcptrStruct_SS_c
 	_swig_i_0 := getSwigcptr(arg1)
 	var _swig_i_1 *uintptr
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
-	swig_r = (int)(C._wrap_chc_builder_end_array_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_voidp(_swig_i_1)))
 	return swig_r
 }
 
@@ -1030,7 +1033,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_53(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_53(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1038,14 +1041,14 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))))
 	return swig_r
 }
 
 func Chc_builder_row_count(arg1 Struct_SS_chc_builder) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_chc_builder_row_count_capi_e8166f927d391179(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1058,82 +1061,54 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_e8166f927d391179(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
 	return swig_r
 }
 
-type SwigcptrStruct_SS_chc_insert uintptr
-type Struct_SS_chc_insert interface {
+const ARROW_FLAG_DICTIONARY_ORDERED int = 1
+const ARROW_FLAG_NULLABLE int = 2
+const ARROW_FLAG_MAP_KEYS_SORTED int = 4
+
+func Chc_block_export_arrow(arg1 Struct_SS_chc_block, arg2 Struct_SS_ArrowArray, arg3 Struct_SS_ArrowSchema, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	_swig_i_2 := getSwigcptr(arg3)
+	var _swig_i_3 *uintptr
+	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
+	swig_r = (int)(C._wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	return swig_r
+}
+
+func Chc_result_export_arrow_stream(arg1 Struct_SS_chc_result, arg2 Struct_SS_ArrowArrayStream, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	var _swig_i_2 *uintptr
+	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
+	swig_r = (int)(C._wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
+}
+
+func Chc_insert_append_arrow(arg1 Struct_SS_chc_insert, arg2 Struct_SS_ArrowArrayStream, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	var _swig_i_2 *uintptr
+	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
+	swig_r = (int)(C._wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	return swig_r
+}
+
+type SwigcptrStruct_SS_chc_response uintptr
+type Struct_SS_chc_response interface {
 	Swigcptr() uintptr
 }
 
-func (p SwigcptrStruct_SS_chc_insert) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_query uintptr
-type Struct_SS_chc_query interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_query) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_result uintptr
-type Struct_SS_chc_result interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_result) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_block uintptr
-type Struct_SS_chc_block interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_block) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_type uintptr
-type Struct_SS_chc_type interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_type) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_builder uintptr
-type Struct_SS_chc_builder interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_builder) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_error uintptr
-type Struct_SS_chc_error interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_error) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
-type SwigcptrStruct_SS_chc_client uintptr
-type Struct_SS_chc_client interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_chc_client) Swigcptr() uintptr {
+func (p SwigcptrStruct_SS_chc_response) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
@@ -1146,6 +1121,87 @@ func (p SwigcptrStruct_SS_chc_column) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
+type SwigcptrStruct_SS_chc_block uintptr
+type Struct_SS_chc_block interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_block) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_insert uintptr
+type Struct_SS_chc_insert interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_insert) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_ArrowArrayStream uintptr
+type Struct_SS_ArrowArrayStream interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_ArrowArrayStream) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_client uintptr
+type Struct_SS_chc_client interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_client) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_type uintptr
+type Struct_SS_chc_type interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_type) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_ArrowArray uintptr
+type Struct_SS_ArrowArray interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_ArrowArray) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_result uintptr
+type Struct_SS_chc_result interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_result) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_ArrowSchema uintptr
+type Struct_SS_ArrowSchema interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_ArrowSchema) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_builder uintptr
+type Struct_SS_chc_builder interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_builder) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
 type SwigcptrStruct_SS_chc_config uintptr
 type Struct_SS_chc_config interface {
 	Swigcptr() uintptr
@@ -1155,11 +1211,20 @@ func (p SwigcptrStruct_SS_chc_config) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
-type SwigcptrStruct_SS_chc_response uintptr
-type Struct_SS_chc_response interface {
+type SwigcptrStruct_SS_chc_error uintptr
+type Struct_SS_chc_error interface {
 	Swigcptr() uintptr
 }
 
-func (p SwigcptrStruct_SS_chc_response) Swigcptr() uintptr {
+func (p SwigcptrStruct_SS_chc_error) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_query uintptr
+type Struct_SS_chc_query interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_query) Swigcptr() uintptr {
 	return uintptr(p)
 }

@@ -181,7 +181,7 @@ static void* Swig_malloc(int c) {
 extern "C" {
 #endif
 
-void _wrap_Swig_free_capi_e8166f927d391179(void *_swig_go_0) {
+void _wrap_Swig_free_capi_b6ee6726b6beb9c9(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -191,7 +191,7 @@ void _wrap_Swig_free_capi_e8166f927d391179(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_capi_e8166f927d391179(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_capi_b6ee6726b6beb9c9(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -204,7 +204,7 @@ void *_wrap_Swig_malloc_capi_e8166f927d391179(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179() {
+intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9() {
   int result;
   intgo _swig_go_result;
   
@@ -215,7 +215,7 @@ intgo _wrap_CHC_VERSION_NUMBER_capi_e8166f927d391179() {
 }
 
 
-_gostring_ _wrap_chc_version_capi_e8166f927d391179() {
+_gostring_ _wrap_chc_version_capi_b6ee6726b6beb9c9() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -229,7 +229,7 @@ _gostring_ _wrap_chc_version_capi_e8166f927d391179() {
 }
 
 
-intgo _wrap_chc_version_number_capi_e8166f927d391179() {
+intgo _wrap_chc_version_number_capi_b6ee6726b6beb9c9() {
   uint32_t result;
   intgo _swig_go_result;
   
@@ -240,7 +240,7 @@ intgo _wrap_chc_version_number_capi_e8166f927d391179() {
 }
 
 
-intgo _wrap_chc_abi_version_capi_e8166f927d391179() {
+intgo _wrap_chc_abi_version_capi_b6ee6726b6beb9c9() {
   uint32_t result;
   intgo _swig_go_result;
   
@@ -251,7 +251,7 @@ intgo _wrap_chc_abi_version_capi_e8166f927d391179() {
 }
 
 
-_gostring_ _wrap_chc_status_name_capi_e8166f927d391179(intgo _swig_go_0) {
+_gostring_ _wrap_chc_status_name_capi_b6ee6726b6beb9c9(intgo _swig_go_0) {
   chc_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -267,7 +267,7 @@ _gostring_ _wrap_chc_status_name_capi_e8166f927d391179(intgo _swig_go_0) {
 }
 
 
-void _wrap_chc_error_free_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+void _wrap_chc_error_free_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   
   arg1 = *(chc_error **)&_swig_go_0; 
@@ -277,7 +277,7 @@ void _wrap_chc_error_free_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
 }
 
 
-intgo _wrap_chc_error_status_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+intgo _wrap_chc_error_status_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   chc_status result;
   intgo _swig_go_result;
@@ -290,7 +290,7 @@ intgo _wrap_chc_error_status_capi_e8166f927d391179(struct chc_error *_swig_go_0)
 }
 
 
-_gostring_ _wrap_chc_error_message_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+_gostring_ _wrap_chc_error_message_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -306,7 +306,7 @@ _gostring_ _wrap_chc_error_message_capi_e8166f927d391179(struct chc_error *_swig
 }
 
 
-intgo _wrap_chc_error_server_code_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+intgo _wrap_chc_error_server_code_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -319,7 +319,7 @@ intgo _wrap_chc_error_server_code_capi_e8166f927d391179(struct chc_error *_swig_
 }
 
 
-_gostring_ _wrap_chc_error_server_name_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+_gostring_ _wrap_chc_error_server_name_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -335,7 +335,7 @@ _gostring_ _wrap_chc_error_server_name_capi_e8166f927d391179(struct chc_error *_
 }
 
 
-intgo _wrap_chc_error_http_status_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+intgo _wrap_chc_error_http_status_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -348,7 +348,7 @@ intgo _wrap_chc_error_http_status_capi_e8166f927d391179(struct chc_error *_swig_
 }
 
 
-_gostring_ _wrap_chc_error_query_id_capi_e8166f927d391179(struct chc_error *_swig_go_0) {
+_gostring_ _wrap_chc_error_query_id_capi_b6ee6726b6beb9c9(struct chc_error *_swig_go_0) {
   chc_error *arg1 = (chc_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -364,7 +364,7 @@ _gostring_ _wrap_chc_error_query_id_capi_e8166f927d391179(struct chc_error *_swi
 }
 
 
-struct chc_config *_wrap_chc_config_new_capi_e8166f927d391179() {
+struct chc_config *_wrap_chc_config_new_capi_b6ee6726b6beb9c9() {
   chc_config *result = 0 ;
   struct chc_config *_swig_go_result;
   
@@ -375,7 +375,7 @@ struct chc_config *_wrap_chc_config_new_capi_e8166f927d391179() {
 }
 
 
-void _wrap_chc_config_free_capi_e8166f927d391179(struct chc_config *_swig_go_0) {
+void _wrap_chc_config_free_capi_b6ee6726b6beb9c9(struct chc_config *_swig_go_0) {
   chc_config *arg1 = (chc_config *) 0 ;
   
   arg1 = *(chc_config **)&_swig_go_0; 
@@ -385,7 +385,7 @@ void _wrap_chc_config_free_capi_e8166f927d391179(struct chc_config *_swig_go_0) 
 }
 
 
-intgo _wrap_chc_config_set_capi_e8166f927d391179(struct chc_config *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_config_set_capi_b6ee6726b6beb9c9(struct chc_config *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, chc_error **_swig_go_3) {
   chc_config *arg1 = (chc_config *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -414,7 +414,7 @@ intgo _wrap_chc_config_set_capi_e8166f927d391179(struct chc_config *_swig_go_0, 
 }
 
 
-intgo _wrap_chc_config_set_url_capi_e8166f927d391179(struct chc_config *_swig_go_0, _gostring_ _swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_config_set_url_capi_b6ee6726b6beb9c9(struct chc_config *_swig_go_0, _gostring_ _swig_go_1, chc_error **_swig_go_2) {
   chc_config *arg1 = (chc_config *) 0 ;
   char *arg2 = (char *) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -436,7 +436,7 @@ intgo _wrap_chc_config_set_url_capi_e8166f927d391179(struct chc_config *_swig_go
 }
 
 
-intgo _wrap_chc_client_open_capi_e8166f927d391179(struct chc_config *_swig_go_0, chc_client **_swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_client_open_capi_b6ee6726b6beb9c9(struct chc_config *_swig_go_0, chc_client **_swig_go_1, chc_error **_swig_go_2) {
   chc_config *arg1 = (chc_config *) 0 ;
   chc_client **arg2 = (chc_client **) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -453,7 +453,7 @@ intgo _wrap_chc_client_open_capi_e8166f927d391179(struct chc_config *_swig_go_0,
 }
 
 
-void _wrap_chc_client_free_capi_e8166f927d391179(struct chc_client *_swig_go_0) {
+void _wrap_chc_client_free_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0) {
   chc_client *arg1 = (chc_client *) 0 ;
   
   arg1 = *(chc_client **)&_swig_go_0; 
@@ -463,7 +463,7 @@ void _wrap_chc_client_free_capi_e8166f927d391179(struct chc_client *_swig_go_0) 
 }
 
 
-intgo _wrap_chc_client_ping_capi_e8166f927d391179(struct chc_client *_swig_go_0, chc_error **_swig_go_1) {
+intgo _wrap_chc_client_ping_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, chc_error **_swig_go_1) {
   chc_client *arg1 = (chc_client *) 0 ;
   chc_error **arg2 = (chc_error **) 0 ;
   chc_status result;
@@ -478,7 +478,7 @@ intgo _wrap_chc_client_ping_capi_e8166f927d391179(struct chc_client *_swig_go_0,
 }
 
 
-intgo _wrap_chc_client_server_version_capi_e8166f927d391179(struct chc_client *_swig_go_0, char **_swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_client_server_version_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, char **_swig_go_1, chc_error **_swig_go_2) {
   chc_client *arg1 = (chc_client *) 0 ;
   char **arg2 = (char **) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -495,7 +495,7 @@ intgo _wrap_chc_client_server_version_capi_e8166f927d391179(struct chc_client *_
 }
 
 
-struct chc_query *_wrap_chc_query_new_capi_e8166f927d391179(_gostring_ _swig_go_0) {
+struct chc_query *_wrap_chc_query_new_capi_b6ee6726b6beb9c9(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   chc_query *result = 0 ;
@@ -512,7 +512,7 @@ struct chc_query *_wrap_chc_query_new_capi_e8166f927d391179(_gostring_ _swig_go_
 }
 
 
-void _wrap_chc_query_free_capi_e8166f927d391179(struct chc_query *_swig_go_0) {
+void _wrap_chc_query_free_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0) {
   chc_query *arg1 = (chc_query *) 0 ;
   
   arg1 = *(chc_query **)&_swig_go_0; 
@@ -522,7 +522,7 @@ void _wrap_chc_query_free_capi_e8166f927d391179(struct chc_query *_swig_go_0) {
 }
 
 
-intgo _wrap_chc_query_set_capi_e8166f927d391179(struct chc_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, chc_error **_swig_go_3) {
   chc_query *arg1 = (chc_query *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -551,7 +551,7 @@ intgo _wrap_chc_query_set_capi_e8166f927d391179(struct chc_query *_swig_go_0, _g
 }
 
 
-void _wrap_chc_response_free_capi_e8166f927d391179(struct chc_response *_swig_go_0) {
+void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(struct chc_response *_swig_go_0) {
   chc_response *arg1 = (chc_response *) 0 ;
   
   arg1 = *(chc_response **)&_swig_go_0; 
@@ -561,7 +561,7 @@ void _wrap_chc_response_free_capi_e8166f927d391179(struct chc_response *_swig_go
 }
 
 
-char *_wrap_chc_response_body_capi_e8166f927d391179(struct chc_response *_swig_go_0, long long *_swig_go_1) {
+char *_wrap_chc_response_body_capi_b6ee6726b6beb9c9(struct chc_response *_swig_go_0, long long *_swig_go_1) {
   chc_response *arg1 = (chc_response *) 0 ;
   size_t *arg2 = (size_t *) 0 ;
   char *result = 0 ;
@@ -576,7 +576,7 @@ char *_wrap_chc_response_body_capi_e8166f927d391179(struct chc_response *_swig_g
 }
 
 
-_gostring_ _wrap_chc_response_query_id_capi_e8166f927d391179(struct chc_response *_swig_go_0) {
+_gostring_ _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(struct chc_response *_swig_go_0) {
   chc_response *arg1 = (chc_response *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -592,7 +592,7 @@ _gostring_ _wrap_chc_response_query_id_capi_e8166f927d391179(struct chc_response
 }
 
 
-intgo _wrap_chc_response_summary_capi_e8166f927d391179(struct chc_response *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(struct chc_response *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_response *arg1 = (chc_response *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -616,7 +616,7 @@ intgo _wrap_chc_response_summary_capi_e8166f927d391179(struct chc_response *_swi
 }
 
 
-intgo _wrap_chc_client_command_capi_e8166f927d391179(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_response **_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_client_command_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_response **_swig_go_2, chc_error **_swig_go_3) {
   chc_client *arg1 = (chc_client *) 0 ;
   chc_query *arg2 = (chc_query *) 0 ;
   chc_response **arg3 = (chc_response **) 0 ;
@@ -635,7 +635,7 @@ intgo _wrap_chc_client_command_capi_e8166f927d391179(struct chc_client *_swig_go
 }
 
 
-intgo _wrap_chc_type_parse_capi_e8166f927d391179(_gostring_ _swig_go_0, chc_type **_swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(_gostring_ _swig_go_0, chc_type **_swig_go_1, chc_error **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   chc_type **arg2 = (chc_type **) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -657,7 +657,7 @@ intgo _wrap_chc_type_parse_capi_e8166f927d391179(_gostring_ _swig_go_0, chc_type
 }
 
 
-void _wrap_chc_type_free_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+void _wrap_chc_type_free_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   
   arg1 = *(chc_type **)&_swig_go_0; 
@@ -667,7 +667,7 @@ void _wrap_chc_type_free_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
 }
 
 
-intgo _wrap_chc_type_get_kind_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+intgo _wrap_chc_type_get_kind_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   chc_type_kind result;
   intgo _swig_go_result;
@@ -680,7 +680,7 @@ intgo _wrap_chc_type_get_kind_capi_e8166f927d391179(struct chc_type *_swig_go_0)
 }
 
 
-_gostring_ _wrap_chc_type_name_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+_gostring_ _wrap_chc_type_name_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -696,7 +696,7 @@ _gostring_ _wrap_chc_type_name_capi_e8166f927d391179(struct chc_type *_swig_go_0
 }
 
 
-long long _wrap_chc_type_child_count_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+long long _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -709,7 +709,7 @@ long long _wrap_chc_type_child_count_capi_e8166f927d391179(struct chc_type *_swi
 }
 
 
-struct chc_type *_wrap_chc_type_child_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+struct chc_type *_wrap_chc_type_child_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0, long long _swig_go_1) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t arg2 ;
   chc_type *result = 0 ;
@@ -724,7 +724,7 @@ struct chc_type *_wrap_chc_type_child_capi_e8166f927d391179(struct chc_type *_sw
 }
 
 
-long long _wrap_chc_type_fixed_size_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+long long _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -737,7 +737,7 @@ long long _wrap_chc_type_fixed_size_capi_e8166f927d391179(struct chc_type *_swig
 }
 
 
-_gostring_ _wrap_chc_type_timezone_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+_gostring_ _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -753,7 +753,7 @@ _gostring_ _wrap_chc_type_timezone_capi_e8166f927d391179(struct chc_type *_swig_
 }
 
 
-intgo _wrap_chc_type_precision_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+intgo _wrap_chc_type_precision_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -766,7 +766,7 @@ intgo _wrap_chc_type_precision_capi_e8166f927d391179(struct chc_type *_swig_go_0
 }
 
 
-intgo _wrap_chc_type_scale_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+intgo _wrap_chc_type_scale_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -779,7 +779,7 @@ intgo _wrap_chc_type_scale_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_chc_type_element_name_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0, long long _swig_go_1) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -797,7 +797,7 @@ _gostring_ _wrap_chc_type_element_name_capi_e8166f927d391179(struct chc_type *_s
 }
 
 
-long long _wrap_chc_type_enum_count_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+long long _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -810,7 +810,7 @@ long long _wrap_chc_type_enum_count_capi_e8166f927d391179(struct chc_type *_swig
 }
 
 
-_gostring_ _wrap_chc_type_enum_name_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0, long long _swig_go_1) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -828,7 +828,7 @@ _gostring_ _wrap_chc_type_enum_name_capi_e8166f927d391179(struct chc_type *_swig
 }
 
 
-intgo _wrap_chc_type_enum_value_capi_e8166f927d391179(struct chc_type *_swig_go_0, long long _swig_go_1) {
+intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0, long long _swig_go_1) {
   chc_type *arg1 = (chc_type *) 0 ;
   size_t arg2 ;
   int32_t result;
@@ -843,7 +843,7 @@ intgo _wrap_chc_type_enum_value_capi_e8166f927d391179(struct chc_type *_swig_go_
 }
 
 
-_gostring_ _wrap_chc_type_unit_capi_e8166f927d391179(struct chc_type *_swig_go_0) {
+_gostring_ _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(struct chc_type *_swig_go_0) {
   chc_type *arg1 = (chc_type *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -859,7 +859,7 @@ _gostring_ _wrap_chc_type_unit_capi_e8166f927d391179(struct chc_type *_swig_go_0
 }
 
 
-intgo _wrap_chc_client_query_capi_e8166f927d391179(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_result **_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_client_query_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_result **_swig_go_2, chc_error **_swig_go_3) {
   chc_client *arg1 = (chc_client *) 0 ;
   chc_query *arg2 = (chc_query *) 0 ;
   chc_result **arg3 = (chc_result **) 0 ;
@@ -878,7 +878,7 @@ intgo _wrap_chc_client_query_capi_e8166f927d391179(struct chc_client *_swig_go_0
 }
 
 
-void _wrap_chc_result_free_capi_e8166f927d391179(struct chc_result *_swig_go_0) {
+void _wrap_chc_result_free_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0) {
   chc_result *arg1 = (chc_result *) 0 ;
   
   arg1 = *(chc_result **)&_swig_go_0; 
@@ -888,7 +888,7 @@ void _wrap_chc_result_free_capi_e8166f927d391179(struct chc_result *_swig_go_0) 
 }
 
 
-intgo _wrap_chc_result_next_capi_e8166f927d391179(struct chc_result *_swig_go_0, chc_block **_swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0, chc_block **_swig_go_1, chc_error **_swig_go_2) {
   chc_result *arg1 = (chc_result *) 0 ;
   chc_block **arg2 = (chc_block **) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -905,7 +905,7 @@ intgo _wrap_chc_result_next_capi_e8166f927d391179(struct chc_result *_swig_go_0,
 }
 
 
-_gostring_ _wrap_chc_result_query_id_capi_e8166f927d391179(struct chc_result *_swig_go_0) {
+_gostring_ _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0) {
   chc_result *arg1 = (chc_result *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -921,7 +921,7 @@ _gostring_ _wrap_chc_result_query_id_capi_e8166f927d391179(struct chc_result *_s
 }
 
 
-intgo _wrap_chc_result_summary_capi_e8166f927d391179(struct chc_result *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_result *arg1 = (chc_result *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -945,7 +945,7 @@ intgo _wrap_chc_result_summary_capi_e8166f927d391179(struct chc_result *_swig_go
 }
 
 
-void _wrap_chc_block_free_capi_e8166f927d391179(struct chc_block *_swig_go_0) {
+void _wrap_chc_block_free_capi_b6ee6726b6beb9c9(struct chc_block *_swig_go_0) {
   chc_block *arg1 = (chc_block *) 0 ;
   
   arg1 = *(chc_block **)&_swig_go_0; 
@@ -955,7 +955,7 @@ void _wrap_chc_block_free_capi_e8166f927d391179(struct chc_block *_swig_go_0) {
 }
 
 
-long long _wrap_chc_block_column_count_capi_e8166f927d391179(struct chc_block *_swig_go_0) {
+long long _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(struct chc_block *_swig_go_0) {
   chc_block *arg1 = (chc_block *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -968,7 +968,7 @@ long long _wrap_chc_block_column_count_capi_e8166f927d391179(struct chc_block *_
 }
 
 
-long long _wrap_chc_block_row_count_capi_e8166f927d391179(struct chc_block *_swig_go_0) {
+long long _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(struct chc_block *_swig_go_0) {
   chc_block *arg1 = (chc_block *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -981,7 +981,7 @@ long long _wrap_chc_block_row_count_capi_e8166f927d391179(struct chc_block *_swi
 }
 
 
-intgo _wrap_chc_block_column_capi_e8166f927d391179(struct chc_block *_swig_go_0, long long _swig_go_1, chc_column **_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(struct chc_block *_swig_go_0, long long _swig_go_1, chc_column **_swig_go_2, chc_error **_swig_go_3) {
   chc_block *arg1 = (chc_block *) 0 ;
   size_t arg2 ;
   chc_column **arg3 = (chc_column **) 0 ;
@@ -1000,7 +1000,7 @@ intgo _wrap_chc_block_column_capi_e8166f927d391179(struct chc_block *_swig_go_0,
 }
 
 
-void _wrap_chc_column_free_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+void _wrap_chc_column_free_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   
   arg1 = *(chc_column **)&_swig_go_0; 
@@ -1010,7 +1010,7 @@ void _wrap_chc_column_free_capi_e8166f927d391179(struct chc_column *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_chc_column_name_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+_gostring_ _wrap_chc_column_name_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1026,7 +1026,7 @@ _gostring_ _wrap_chc_column_name_capi_e8166f927d391179(struct chc_column *_swig_
 }
 
 
-struct chc_type *_wrap_chc_column_type_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+struct chc_type *_wrap_chc_column_type_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   chc_type *result = 0 ;
   struct chc_type *_swig_go_result;
@@ -1039,7 +1039,7 @@ struct chc_type *_wrap_chc_column_type_capi_e8166f927d391179(struct chc_column *
 }
 
 
-long long _wrap_chc_column_row_count_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+long long _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1052,7 +1052,7 @@ long long _wrap_chc_column_row_count_capi_e8166f927d391179(struct chc_column *_s
 }
 
 
-void *_wrap_chc_column_data_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long *_swig_go_1) {
+void *_wrap_chc_column_data_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long *_swig_go_1) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t *arg2 = (size_t *) 0 ;
   void *result = 0 ;
@@ -1067,7 +1067,7 @@ void *_wrap_chc_column_data_capi_e8166f927d391179(struct chc_column *_swig_go_0,
 }
 
 
-long long *_wrap_chc_column_offsets_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long *_swig_go_1) {
+long long *_wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long *_swig_go_1) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t *arg2 = (size_t *) 0 ;
   int64_t *result = 0 ;
@@ -1082,7 +1082,7 @@ long long *_wrap_chc_column_offsets_capi_e8166f927d391179(struct chc_column *_sw
 }
 
 
-char *_wrap_chc_column_null_map_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+char *_wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   uint8_t *result = 0 ;
   char *_swig_go_result;
@@ -1095,7 +1095,7 @@ char *_wrap_chc_column_null_map_capi_e8166f927d391179(struct chc_column *_swig_g
 }
 
 
-intgo _wrap_chc_column_variant_row_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, intgo *_swig_go_2, long long *_swig_go_3, chc_error **_swig_go_4) {
+intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, intgo *_swig_go_2, long long *_swig_go_3, chc_error **_swig_go_4) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   uint32_t *arg3 = (uint32_t *) 0 ;
@@ -1116,7 +1116,7 @@ intgo _wrap_chc_column_variant_row_capi_e8166f927d391179(struct chc_column *_swi
 }
 
 
-long long _wrap_chc_column_index_width_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+long long _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1129,7 +1129,7 @@ long long _wrap_chc_column_index_width_capi_e8166f927d391179(struct chc_column *
 }
 
 
-long long _wrap_chc_column_child_count_capi_e8166f927d391179(struct chc_column *_swig_go_0) {
+long long _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1142,7 +1142,7 @@ long long _wrap_chc_column_child_count_capi_e8166f927d391179(struct chc_column *
 }
 
 
-intgo _wrap_chc_column_child_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, chc_column **_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, chc_column **_swig_go_2, chc_error **_swig_go_3) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   chc_column **arg3 = (chc_column **) 0 ;
@@ -1161,7 +1161,7 @@ intgo _wrap_chc_column_child_capi_e8166f927d391179(struct chc_column *_swig_go_0
 }
 
 
-intgo _wrap_chc_column_is_null_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1) {
+intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   int32_t result;
@@ -1176,7 +1176,7 @@ intgo _wrap_chc_column_is_null_capi_e8166f927d391179(struct chc_column *_swig_go
 }
 
 
-intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   int64_t *arg3 = (int64_t *) 0 ;
@@ -1195,7 +1195,7 @@ intgo _wrap_chc_column_get_int64_capi_e8166f927d391179(struct chc_column *_swig_
 }
 
 
-intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   uint64_t *arg3 = (uint64_t *) 0 ;
@@ -1214,7 +1214,7 @@ intgo _wrap_chc_column_get_uint64_capi_e8166f927d391179(struct chc_column *_swig
 }
 
 
-intgo _wrap_chc_column_get_double_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, double *_swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, double *_swig_go_2, chc_error **_swig_go_3) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   double *arg3 = (double *) 0 ;
@@ -1233,7 +1233,7 @@ intgo _wrap_chc_column_get_double_capi_e8166f927d391179(struct chc_column *_swig
 }
 
 
-intgo _wrap_chc_column_get_string_capi_e8166f927d391179(struct chc_column *_swig_go_0, long long _swig_go_1, char **_swig_go_2, long long *_swig_go_3, chc_error **_swig_go_4) {
+intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(struct chc_column *_swig_go_0, long long _swig_go_1, char **_swig_go_2, long long *_swig_go_3, chc_error **_swig_go_4) {
   chc_column *arg1 = (chc_column *) 0 ;
   size_t arg2 ;
   char **arg3 = (char **) 0 ;
@@ -1254,7 +1254,7 @@ intgo _wrap_chc_column_get_string_capi_e8166f927d391179(struct chc_column *_swig
 }
 
 
-intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(struct chc_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, struct chc_query *_swig_go_3, chc_insert **_swig_go_4, chc_error **_swig_go_5) {
+intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, struct chc_query *_swig_go_3, chc_insert **_swig_go_4, chc_error **_swig_go_5) {
   chc_client *arg1 = (chc_client *) 0 ;
   char *arg2 = (char *) 0 ;
   char **arg3 = (char **) 0 ;
@@ -1305,7 +1305,7 @@ intgo _wrap_chc_client_insert_begin_capi_e8166f927d391179(struct chc_client *_sw
 }
 
 
-void _wrap_chc_insert_free_capi_e8166f927d391179(struct chc_insert *_swig_go_0) {
+void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   
   arg1 = *(chc_insert **)&_swig_go_0; 
@@ -1315,7 +1315,7 @@ void _wrap_chc_insert_free_capi_e8166f927d391179(struct chc_insert *_swig_go_0) 
 }
 
 
-long long _wrap_chc_insert_column_count_capi_e8166f927d391179(struct chc_insert *_swig_go_0) {
+long long _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1328,7 +1328,7 @@ long long _wrap_chc_insert_column_count_capi_e8166f927d391179(struct chc_insert 
 }
 
 
-_gostring_ _wrap_chc_insert_column_name_capi_e8166f927d391179(struct chc_insert *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0, long long _swig_go_1) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -1346,7 +1346,7 @@ _gostring_ _wrap_chc_insert_column_name_capi_e8166f927d391179(struct chc_insert 
 }
 
 
-struct chc_type *_wrap_chc_insert_column_type_capi_e8166f927d391179(struct chc_insert *_swig_go_0, long long _swig_go_1) {
+struct chc_type *_wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0, long long _swig_go_1) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   size_t arg2 ;
   chc_type *result = 0 ;
@@ -1361,7 +1361,7 @@ struct chc_type *_wrap_chc_insert_column_type_capi_e8166f927d391179(struct chc_i
 }
 
 
-struct chc_builder *_wrap_chc_insert_builder_capi_e8166f927d391179(struct chc_insert *_swig_go_0, long long _swig_go_1) {
+struct chc_builder *_wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0, long long _swig_go_1) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   size_t arg2 ;
   chc_builder *result = 0 ;
@@ -1376,7 +1376,7 @@ struct chc_builder *_wrap_chc_insert_builder_capi_e8166f927d391179(struct chc_in
 }
 
 
-intgo _wrap_chc_insert_finish_capi_e8166f927d391179(struct chc_insert *_swig_go_0, chc_response **_swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0, chc_response **_swig_go_1, chc_error **_swig_go_2) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   chc_response **arg2 = (chc_response **) 0 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -1393,7 +1393,7 @@ intgo _wrap_chc_insert_finish_capi_e8166f927d391179(struct chc_insert *_swig_go_
 }
 
 
-intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(struct chc_builder *_swig_go_0, long long _swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, long long _swig_go_1, chc_error **_swig_go_2) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   int64_t arg2 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -1410,7 +1410,7 @@ intgo _wrap_chc_builder_append_int64_capi_e8166f927d391179(struct chc_builder *_
 }
 
 
-intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(struct chc_builder *_swig_go_0, long long _swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, long long _swig_go_1, chc_error **_swig_go_2) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   uint64_t arg2 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -1427,7 +1427,7 @@ intgo _wrap_chc_builder_append_uint64_capi_e8166f927d391179(struct chc_builder *
 }
 
 
-intgo _wrap_chc_builder_append_double_capi_e8166f927d391179(struct chc_builder *_swig_go_0, double _swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, double _swig_go_1, chc_error **_swig_go_2) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   double arg2 ;
   chc_error **arg3 = (chc_error **) 0 ;
@@ -1444,7 +1444,7 @@ intgo _wrap_chc_builder_append_double_capi_e8166f927d391179(struct chc_builder *
 }
 
 
-intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(struct chc_builder *_swig_go_0, _gostring_ _swig_go_1, chc_error **_swig_go_2) {
+intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, _gostring_ _swig_go_1, chc_error **_swig_go_2) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -1465,7 +1465,7 @@ intgo _wrap_chc_builder_append_string_capi_e8166f927d391179(struct chc_builder *
 }
 
 
-intgo _wrap_chc_builder_append_null_capi_e8166f927d391179(struct chc_builder *_swig_go_0, chc_error **_swig_go_1) {
+intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, chc_error **_swig_go_1) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   chc_error **arg2 = (chc_error **) 0 ;
   chc_status result;
@@ -1480,7 +1480,7 @@ intgo _wrap_chc_builder_append_null_capi_e8166f927d391179(struct chc_builder *_s
 }
 
 
-intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(struct chc_builder *_swig_go_0, chc_error **_swig_go_1) {
+intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, chc_error **_swig_go_1) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   chc_error **arg2 = (chc_error **) 0 ;
   chc_status result;
@@ -1495,7 +1495,7 @@ intgo _wrap_chc_builder_end_array_capi_e8166f927d391179(struct chc_builder *_swi
 }
 
 
-intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(struct chc_builder *_swig_go_0, void *_swig_go_1, long long _swig_go_2, chc_error **_swig_go_3) {
+intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, void *_swig_go_1, long long _swig_go_2, chc_error **_swig_go_3) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   void *arg2 = (void *) 0 ;
   size_t arg3 ;
@@ -1514,7 +1514,7 @@ intgo _wrap_chc_builder_append_fixed_capi_e8166f927d391179(struct chc_builder *_
 }
 
 
-struct chc_builder *_wrap_chc_builder_child_capi_e8166f927d391179(struct chc_builder *_swig_go_0, long long _swig_go_1) {
+struct chc_builder *_wrap_chc_builder_child_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0, long long _swig_go_1) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   size_t arg2 ;
   chc_builder *result = 0 ;
@@ -1529,7 +1529,7 @@ struct chc_builder *_wrap_chc_builder_child_capi_e8166f927d391179(struct chc_bui
 }
 
 
-long long _wrap_chc_builder_row_count_capi_e8166f927d391179(struct chc_builder *_swig_go_0) {
+long long _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(struct chc_builder *_swig_go_0) {
   chc_builder *arg1 = (chc_builder *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -1542,7 +1542,7 @@ long long _wrap_chc_builder_row_count_capi_e8166f927d391179(struct chc_builder *
 }
 
 
-intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, _goslice_ _swig_go_2, chc_response **_swig_go_3, chc_error **_swig_go_4) {
+intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, _goslice_ _swig_go_2, chc_response **_swig_go_3, chc_error **_swig_go_4) {
   chc_client *arg1 = (chc_client *) 0 ;
   chc_query *arg2 = (chc_query *) 0 ;
   void *arg3 = (void *) 0 ;
@@ -1562,6 +1562,59 @@ intgo _wrap_chc_client_insert_raw_capi_e8166f927d391179(struct chc_client *_swig
   arg6 = (chc_error **)_swig_go_4;
   
   result = (chc_status)chc_client_insert_raw(arg1,(struct chc_query const *)arg2,(void const *)arg3,arg4,arg5,arg6);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(struct chc_block *_swig_go_0, struct ArrowArray *_swig_go_1, struct ArrowSchema *_swig_go_2, chc_error **_swig_go_3) {
+  chc_block *arg1 = (chc_block *) 0 ;
+  struct ArrowArray *arg2 = (struct ArrowArray *) 0 ;
+  struct ArrowSchema *arg3 = (struct ArrowSchema *) 0 ;
+  chc_error **arg4 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_block **)&_swig_go_0; 
+  arg2 = *(struct ArrowArray **)&_swig_go_1; 
+  arg3 = *(struct ArrowSchema **)&_swig_go_2; 
+  arg4 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_block_export_arrow((struct chc_block const *)arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0, struct ArrowArrayStream *_swig_go_1, chc_error **_swig_go_2) {
+  chc_result *arg1 = (chc_result *) 0 ;
+  struct ArrowArrayStream *arg2 = (struct ArrowArrayStream *) 0 ;
+  chc_error **arg3 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_result **)&_swig_go_0; 
+  arg2 = *(struct ArrowArrayStream **)&_swig_go_1; 
+  arg3 = (chc_error **)_swig_go_2;
+  
+  result = (chc_status)chc_result_export_arrow_stream(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0, struct ArrowArrayStream *_swig_go_1, chc_error **_swig_go_2) {
+  chc_insert *arg1 = (chc_insert *) 0 ;
+  struct ArrowArrayStream *arg2 = (struct ArrowArrayStream *) 0 ;
+  chc_error **arg3 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_insert **)&_swig_go_0; 
+  arg2 = *(struct ArrowArrayStream **)&_swig_go_1; 
+  arg3 = (chc_error **)_swig_go_2;
+  
+  result = (chc_status)chc_insert_append_arrow(arg1,arg2,arg3);
   _swig_go_result = result; 
   return _swig_go_result;
 }
