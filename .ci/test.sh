@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_system_packages
-python_env pytest clickhouse-cityhash chdb-core lz4 zstandard pyarrow
+python_env pytest clickhouse-cityhash chdb-core lz4 zstandard pyarrow numpy pandas polars
 build_and_install
 export PATH="$BUILD/venv/bin:$PATH"
 start_server
@@ -57,6 +57,7 @@ run_suite "go test (bindings/go)" go_suite
 
 rust_suite() { (cd "$ROOT/bindings/rust" && cargo test -q); }
 run_suite "cargo test (bindings/rust)" rust_suite
+run_suite "go test + cargo test against the chDB stand-in (bindings)" "$ROOT/.ci/binding_suites_standin.sh"
 
 # The libFuzzer target on the Native reader, for a fixed time under ASan+UBSan (clang).
 fuzz_suite() { CHC_FUZZ_BUILD="$BUILD-fuzz" "$ROOT/tests/fuzz/run.sh" "${CHC_FUZZ_SECONDS:-60}"; }

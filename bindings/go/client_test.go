@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,24 @@ func TestPingAndServerVersion(t *testing.T) {
 	if v != strings.TrimSpace(want) {
 		t.Fatalf("ServerVersion %q, server says %q", v, want)
 	}
+	// Which server it is: 18.16.x, or the stand-in's current engine (26.x when written).
+	var major, minor int
+	if _, err := fmt.Sscanf(v, "%d.%d.", &major, &minor); err != nil {
+		t.Fatalf("ServerVersion %q is not MAJOR.MINOR....: %v", v, err)
+	}
+	switch serverKind(t) {
+	case kindClickHouse1816:
+		if major != 18 || minor != 16 {
+			t.Fatalf("ServerVersion %q on %s", v, kindClickHouse1816)
+		}
+		if sv := os.Getenv("CHC_TEST_SERVER_VERSION"); sv != "" && v != sv {
+			t.Fatalf("ServerVersion %q, tests/server/start.sh says %q", v, sv)
+		}
+	case kindChdbStandin:
+		if major < 24 {
+			t.Fatalf("ServerVersion %q: the stand-in should run a current engine (24.x or later)", v)
+		}
+	}
 }
 
 func TestCommandResponse(t *testing.T) {
@@ -85,9 +104,23 @@ func TestCommandResponse(t *testing.T) {
 	if r.QueryID != qid {
 		t.Fatalf("QueryID %q", r.QueryID)
 	}
-	// 18.16 sends no X-ClickHouse-Summary; whichever it is, Summary must agree with itself.
-	if v, ok := r.Summary("read_rows"); ok && v < 0 {
-		t.Fatalf("read_rows %d", v)
+	// 18.16 sends no X-ClickHouse-Summary; current servers (the stand-in) send every field.
+	for _, f := range chconnect.SummaryFields {
+		v, ok := r.Summary(f)
+		switch {
+		case onStandin(t) && (!ok || v < 0):
+			t.Errorf("Summary(%q) = %d, %v: the stand-in sends X-ClickHouse-Summary", f, v, ok)
+		case !onStandin(t) && ok:
+			t.Errorf("Summary(%q) = %d present, but 18.16 sends no X-ClickHouse-Summary", f, v)
+		}
+	}
+	if onStandin(t) {
+		if v, _ := r.Summary("result_rows"); v != 1 {
+			t.Errorf("Summary(result_rows) = %d, want 1", v)
+		}
+		if v, _ := r.Summary("written_rows"); v != 0 {
+			t.Errorf("Summary(written_rows) = %d, want 0 for a SELECT", v)
+		}
 	}
 	if _, ok := r.Summary("no_such_field"); ok {
 		t.Fatalf("unknown summary field reported as present")
@@ -154,8 +187,12 @@ func TestServerErrorKeepsClientUsable(t *testing.T) {
 		if e.Code != 60 {
 			t.Errorf("%s: code %d, want 60 (UNKNOWN_TABLE): %v", run.name, e.Code, err)
 		}
-		if e.HTTPStatus == 0 {
-			t.Errorf("%s: no HTTP status: %v", run.name, err)
+		if e.HTTPStatus != 404 {
+			t.Errorf("%s: HTTP status %d, want 404: %v", run.name, e.HTTPStatus, err)
+		}
+		// Exception names ("(UNKNOWN_TABLE)") are in current servers' texts, not in 18.16's.
+		if wantName := map[bool]string{true: "UNKNOWN_TABLE", false: ""}[onStandin(t)]; e.Name != wantName {
+			t.Errorf("%s: name %q, want %q on %s: %v", run.name, e.Name, wantName, serverKind(t), err)
 		}
 		if !strings.Contains(e.Message, "go_no_such_table_x") {
 			t.Errorf("%s: message does not name the table: %q", run.name, e.Message)
@@ -169,8 +206,10 @@ func TestServerErrorKeepsClientUsable(t *testing.T) {
 	}
 	// A syntax error has another code and the same treatment.
 	_, err := c.Command(ctx, "SELEC 1")
-	if e := asError(t, err); e.Code != 62 {
-		t.Errorf("syntax error code %d, want 62: %v", e.Code, err)
+	if e := asError(t, err); e.Code != 62 || e.HTTPStatus != 400 {
+		t.Errorf("syntax error code %d HTTP %d, want 62 and 400: %v", e.Code, e.HTTPStatus, err)
+	} else if wantName := map[bool]string{true: "SYNTAX_ERROR", false: ""}[onStandin(t)]; e.Name != wantName {
+		t.Errorf("syntax error name %q, want %q on %s: %v", e.Name, wantName, serverKind(t), err)
 	}
 }
 
@@ -191,8 +230,15 @@ func TestWrongPassword(t *testing.T) {
 	if e.Status != chconnect.StatusAuth || !errors.Is(err, chconnect.ErrAuth) {
 		t.Fatalf("status %v, want auth: %v", e.Status, err)
 	}
-	if e.HTTPStatus == 0 {
-		t.Errorf("no HTTP status: %v", err)
+	// 18.16: 401 with code 193 (WRONG_PASSWORD, no name in its text); current servers: 403 with
+	// 516 AUTHENTICATION_FAILED.
+	wantHTTP, wantCode, wantName := 401, int32(193), ""
+	if onStandin(t) {
+		wantHTTP, wantCode, wantName = 403, 516, "AUTHENTICATION_FAILED"
+	}
+	if e.HTTPStatus != wantHTTP || e.Code != wantCode || e.Name != wantName {
+		t.Errorf("HTTP %d code %d name %q, want %d %d %q on %s: %v",
+			e.HTTPStatus, e.Code, e.Name, wantHTTP, wantCode, wantName, serverKind(t), err)
 	}
 	if strings.Contains(err.Error(), secret) || strings.Contains(fmt.Sprintf("%+v", e), secret) {
 		t.Fatalf("the password leaked into the error: %v", err)
@@ -208,6 +254,56 @@ func TestWrongPassword(t *testing.T) {
 	_, err = c2.Query(ctxT(t), "SELECT 1")
 	if !errors.Is(err, chconnect.ErrAuth) || strings.Contains(err.Error(), secret) {
 		t.Fatalf("Query with a wrong password: %v", err)
+	}
+	if e := asError(t, err); e.HTTPStatus != wantHTTP || e.Code != wantCode {
+		t.Errorf("Query: HTTP %d code %d, want %d %d: %v", e.HTTPStatus, e.Code, wantHTTP, wantCode, err)
+	}
+}
+
+// Query parameters go out as param_<name>: current servers (the stand-in) substitute {name:Type};
+// 18.16 has no query parameters and rejects param_x as an unknown setting (115, HTTP 404). The
+// value is sent as given, in the TSV escaping the server expects: \t is a TAB in the value.
+func TestQueryParams(t *testing.T) {
+	c := openTest(t)
+	ctx := ctxT(t)
+	const sql = "SELECT {n:UInt32} + 1, {s:String}"
+	opts := []chconnect.QueryOption{chconnect.WithParam("n", 41), chconnect.WithParam("s", `it's\tok`)}
+	r, err := c.Command(ctx, sql, opts...)
+	rows, qerr := c.Query(ctx, sql, opts...)
+	if qerr == nil {
+		defer rows.Close()
+	}
+	switch serverKind(t) {
+	case kindChdbStandin:
+		if err != nil {
+			t.Fatalf("Command with param_*: %v", err)
+		}
+		if r.Body != "42\tit\\'s\\tok\n" { // TabSeparated escapes ' too
+			t.Fatalf("Command with param_*: body %q", r.Body)
+		}
+		if qerr != nil {
+			t.Fatalf("Query with param_*: %v", qerr)
+		}
+		var n uint64 // UInt32 + 1 is UInt64
+		var s string
+		if !rows.NextRow() {
+			t.Fatalf("Query with param_*: no row: %v", rows.Err())
+		}
+		if err := rows.Scan(&n, &s); err != nil || n != 42 || s != "it's\tok" {
+			t.Fatalf("Query with param_*: %d %q %v", n, s, err)
+		}
+	case kindClickHouse1816:
+		for name, err := range map[string]error{"Command": err, "Query": qerr} {
+			e := asError(t, err)
+			if e.Status != chconnect.StatusServer || e.Code != 115 || e.HTTPStatus != 404 ||
+				!strings.Contains(e.Message, "param_") {
+				t.Errorf("%s with param_* on 18.16: want code 115 (unknown setting param_...), HTTP 404: %v", name, err)
+			}
+		}
+	}
+	// Either way the client stays usable.
+	if r := mustCommand(t, c, "SELECT 1"); r.Body != "1\n" {
+		t.Fatalf("after param_*: %q", r.Body)
 	}
 }
 

@@ -25,6 +25,47 @@ func mustEnv(t *testing.T, name string) string {
 	return v
 }
 
+// The server the suite runs against, from CHC_TEST_SERVER_KIND: the real ClickHouse 18.16 of
+// tests/server/start.sh (the default when unset) or the chDB HTTP stand-in for a current server
+// (tests/server/chdb_start.sh; .ci/binding_suites_standin.sh sets the kind). Tests whose
+// expectations differ between the two branch on it; an unknown kind fails every test using it.
+const (
+	kindClickHouse1816 = "clickhouse-18.16"
+	kindChdbStandin    = "chdb-standin"
+)
+
+func serverKind(t *testing.T) string {
+	t.Helper()
+	switch k := os.Getenv("CHC_TEST_SERVER_KIND"); k {
+	case "", kindClickHouse1816:
+		return kindClickHouse1816
+	case kindChdbStandin:
+		return kindChdbStandin
+	default:
+		t.Fatalf("CHC_TEST_SERVER_KIND=%q: want %q (default) or %q", k, kindClickHouse1816, kindChdbStandin)
+		return ""
+	}
+}
+
+// onStandin tells whether the server is the chDB stand-in for a current ClickHouse.
+func onStandin(t *testing.T) bool { t.Helper(); return serverKind(t) == kindChdbStandin }
+
+// serverDecimalText is how the server's toString renders a Decimal whose full-scale text is s:
+// 18.16 keeps the trailing zeros of the scale ("0.50"); current servers drop them ("0.5", "42",
+// "0"), and toString ignores output_format_decimal_trailing_zeros.
+func serverDecimalText(t *testing.T, s string) string {
+	t.Helper()
+	if !onStandin(t) || !strings.Contains(s, ".") {
+		return s
+	}
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
 func openTest(t *testing.T, opts ...chconnect.Option) *chconnect.Client {
 	t.Helper()
 	c, err := chconnect.Open(mustEnv(t, "CLICKHOUSE_URL"), opts...)

@@ -764,3 +764,362 @@ static const chc_column *chc_py_column_arg(PyObject *obj) {
   return (const chc_column *)p;
 }
 %}
+
+/* ---- Arrow PyCapsule interface (header section 9) ------------------------------------------ */
+/*
+ * chc_py_arrow_stream(blocks, result, strings) -> PyCapsule "arrow_array_stream"
+ *   An ArrowArrayStream that yields each block of `blocks` (a sequence of chc_block proxies,
+ *   exported with chc_block_export_arrow when reached) and then every block of `result` (a
+ *   chc_result proxy, moved with chc_result_export_arrow_stream, or None). With strings != 0
+ *   String fields (format "Z", large_binary) are declared "U" (large_utf8) and every batch is
+ *   checked to be valid UTF-8 (a batch that is not fails with EILSEQ naming the column). The
+ *   relabelling replaces the `format` pointer of the exported schema by a static "U": the
+ *   library's release callbacks free through private_data only, never through `format`.
+ *   The capsule destructor releases the stream if nobody moved it out, then frees the struct.
+ *   The data stays alive through the library's reference counts; the block proxies are kept
+ *   referenced by the stream (dropped with the GIL held on release).
+ * chc_py_insert_append_arrow(insert, capsule): moves the ArrowArrayStream out of an
+ *   "arrow_array_stream" capsule (the capsule's struct is marked released) and hands it to
+ *   chc_insert_append_arrow with the GIL released (producers that need Python take it).
+ */
+%{
+#include <errno.h>
+
+typedef struct {
+  struct ArrowArrayStream inner; /* inner.release == NULL when there is none */
+  PyObject *blocks_ref;          /* tuple of chc_block proxies (new reference) or NULL */
+  chc_block **blocks;
+  size_t nblocks, next_block;
+  int strings;
+  int have_plan;
+  struct ArrowSchema plan;       /* the original schema (not relabelled), for the UTF-8 check */
+  char err[512];
+  int err_set;
+} chc_py_stream_priv;
+
+static void chc_py_empty_schema_release(struct ArrowSchema *s) { s->release = NULL; }
+
+static void chc_py_empty_schema(struct ArrowSchema *out) {
+  memset(out, 0, sizeof(*out));
+  out->format = "+s";
+  out->name = "";
+  out->release = chc_py_empty_schema_release;
+}
+
+/* The schema as the source gives it (no relabelling). */
+static int chc_py_stream_raw_schema(chc_py_stream_priv *p, struct ArrowSchema *out) {
+  if (p->nblocks > 0) {
+    struct ArrowArray arr;
+    chc_error *e = NULL;
+    chc_status st = chc_block_export_arrow(p->blocks[0], &arr, out, &e);
+    if (st != CHC_OK) {
+      snprintf(p->err, sizeof(p->err), "%s", e ? chc_error_message(e) : chc_status_name(st));
+      p->err_set = 1;
+      chc_error_free(e);
+      return st == CHC_E_NOT_SUPPORTED ? ENOTSUP : EIO;
+    }
+    arr.release(&arr);
+    return 0;
+  }
+  if (p->inner.release) {
+    int rc = p->inner.get_schema(&p->inner, out);
+    if (rc) p->err_set = 0;
+    return rc;
+  }
+  chc_py_empty_schema(out);
+  return 0;
+}
+
+static void chc_py_relabel(struct ArrowSchema *s) {
+  int64_t i;
+  if (!s) return;
+  if (s->format && strcmp(s->format, "Z") == 0) s->format = "U";
+  for (i = 0; i < s->n_children; i++) chc_py_relabel(s->children[i]);
+  chc_py_relabel(s->dictionary);
+}
+
+static int chc_py_utf8_valid(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ULL)) {
+        i += 8;
+        continue;
+      }
+    }
+    {
+      unsigned c = s[i];
+      if (c < 0x80) {
+        i++;
+      } else if (c >= 0xC2 && c <= 0xDF) {
+        if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) return 0;
+        i += 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        unsigned c1;
+        if (i + 2 >= n) return 0;
+        c1 = s[i + 1];
+        if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && c1 < 0xA0) return 0; /* overlong */
+        if (c == 0xED && c1 > 0x9F) return 0; /* surrogate */
+        i += 3;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        unsigned c1;
+        if (i + 3 >= n) return 0;
+        c1 = s[i + 1];
+        if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && c1 < 0x90) return 0;
+        if (c == 0xF4 && c1 > 0x8F) return 0;
+        i += 4;
+      } else {
+        return 0;
+      }
+    }
+  }
+  return 1;
+}
+
+/* 0 when every large_binary array under (schema, array) is valid UTF-8, else 1. */
+static int chc_py_check_utf8(const struct ArrowSchema *s, const struct ArrowArray *a) {
+  int64_t i;
+  if (!s || !a) return 0;
+  if (s->format && strcmp(s->format, "Z") == 0 && a->length > 0 && a->n_buffers >= 3) {
+    const int64_t *off = (const int64_t *)a->buffers[1];
+    const unsigned char *data = (const unsigned char *)a->buffers[2];
+    if (off) {
+      int64_t b = off[a->offset], e = off[a->offset + a->length];
+      if (e > b && (!data || !chc_py_utf8_valid(data + b, (size_t)(e - b)))) return 1;
+    }
+  }
+  for (i = 0; i < s->n_children && i < a->n_children; i++)
+    if (chc_py_check_utf8(s->children[i], a->children[i])) return 1;
+  if (s->dictionary && a->dictionary) return chc_py_check_utf8(s->dictionary, a->dictionary);
+  return 0;
+}
+
+static int chc_py_stream_get_schema(struct ArrowArrayStream *st, struct ArrowSchema *out) {
+  chc_py_stream_priv *p = (chc_py_stream_priv *)st->private_data;
+  int rc;
+  p->err_set = 0;
+  rc = chc_py_stream_raw_schema(p, out);
+  if (rc == 0 && p->strings) chc_py_relabel(out);
+  return rc;
+}
+
+static int chc_py_stream_get_next(struct ArrowArrayStream *st, struct ArrowArray *out) {
+  chc_py_stream_priv *p = (chc_py_stream_priv *)st->private_data;
+  int rc = 0;
+  p->err_set = 0;
+  if (p->strings && !p->have_plan) {
+    rc = chc_py_stream_raw_schema(p, &p->plan);
+    if (rc) return rc;
+    p->have_plan = 1;
+  }
+  if (p->next_block < p->nblocks) {
+    struct ArrowSchema sch;
+    chc_error *e = NULL;
+    chc_status s = chc_block_export_arrow(p->blocks[p->next_block], out, &sch, &e);
+    if (s != CHC_OK) {
+      snprintf(p->err, sizeof(p->err), "%s", e ? chc_error_message(e) : chc_status_name(s));
+      p->err_set = 1;
+      chc_error_free(e);
+      return s == CHC_E_NOT_SUPPORTED ? ENOTSUP : EIO;
+    }
+    sch.release(&sch);
+    p->next_block++;
+  } else if (p->inner.release) {
+    rc = p->inner.get_next(&p->inner, out);
+    if (rc) return rc;
+  } else {
+    memset(out, 0, sizeof(*out)); /* end of stream */
+    return 0;
+  }
+  if (p->strings && out->release) {
+    int64_t i;
+    for (i = 0; i < p->plan.n_children && i < out->n_children; i++) {
+      if (chc_py_check_utf8(p->plan.children[i], out->children[i])) {
+        snprintf(p->err, sizeof(p->err),
+                 "chconnect: column '%s' holds a String value that is not valid UTF-8; read it as binary "
+                 "(use_strings=False)", p->plan.children[i]->name ? p->plan.children[i]->name : "");
+        p->err_set = 1;
+        out->release(out);
+        return EILSEQ;
+      }
+    }
+  }
+  return 0;
+}
+
+static const char *chc_py_stream_last_error(struct ArrowArrayStream *st) {
+  chc_py_stream_priv *p = (chc_py_stream_priv *)st->private_data;
+  if (p->err_set) return p->err;
+  if (p->inner.release) return p->inner.get_last_error(&p->inner);
+  return NULL;
+}
+
+static void chc_py_stream_release(struct ArrowArrayStream *st) {
+  chc_py_stream_priv *p;
+  if (!st->release) return;
+  p = (chc_py_stream_priv *)st->private_data;
+  if (p->inner.release) p->inner.release(&p->inner);
+  if (p->have_plan && p->plan.release) p->plan.release(&p->plan);
+  if (p->blocks_ref) {
+    PyGILState_STATE g = PyGILState_Ensure();
+    Py_DECREF(p->blocks_ref);
+    PyGILState_Release(g);
+  }
+  free(p->blocks);
+  free(p);
+  st->release = NULL;
+}
+
+static void chc_py_stream_capsule_free(PyObject *capsule) {
+  struct ArrowArrayStream *st = (struct ArrowArrayStream *)PyCapsule_GetPointer(capsule, "arrow_array_stream");
+  if (!st) {
+    PyErr_Clear();
+    return;
+  }
+  if (st->release) st->release(st);
+  free(st);
+}
+%}
+
+%ignore chc_block_export_arrow;
+%ignore chc_result_export_arrow_stream;
+%ignore chc_insert_append_arrow;
+
+%inline %{
+PyObject *chc_py_arrow_stream(PyObject *blocks, PyObject *result, int strings) {
+  chc_py_stream_priv *p;
+  struct ArrowArrayStream *st;
+  PyObject *tup = NULL, *capsule;
+  Py_ssize_t i, n = 0;
+  if (blocks != Py_None) {
+    tup = PySequence_Tuple(blocks);
+    if (!tup) return NULL;
+    n = PyTuple_GET_SIZE(tup);
+  }
+  p = (chc_py_stream_priv *)calloc(1, sizeof(*p));
+  st = (struct ArrowArrayStream *)calloc(1, sizeof(*st));
+  if (!p || !st) {
+    free(p);
+    free(st);
+    Py_XDECREF(tup);
+    return PyErr_NoMemory();
+  }
+  p->strings = strings;
+  if (n > 0) {
+    p->blocks = (chc_block **)calloc((size_t)n, sizeof(chc_block *));
+    if (!p->blocks) goto nomem;
+    for (i = 0; i < n; i++) {
+      void *ptr = NULL;
+      if (!SWIG_IsOK(SWIG_ConvertPtr(PyTuple_GET_ITEM(tup, i), &ptr, SWIGTYPE_p_chc_block, 0)) || !ptr) {
+        PyErr_SetString(PyExc_TypeError, "expected a sequence of chc_block handles");
+        goto fail;
+      }
+      p->blocks[i] = (chc_block *)ptr;
+    }
+    p->nblocks = (size_t)n;
+    p->blocks_ref = tup;
+    tup = NULL;
+  }
+  if (result != Py_None) {
+    void *ptr = NULL;
+    chc_error *e = NULL;
+    chc_status s;
+    if (!SWIG_IsOK(SWIG_ConvertPtr(result, &ptr, SWIGTYPE_p_chc_result, 0)) || !ptr) {
+      PyErr_SetString(PyExc_TypeError, "expected a chc_result handle or None");
+      goto fail;
+    }
+    s = chc_result_export_arrow_stream((chc_result *)ptr, &p->inner, &e);
+    if (s != CHC_OK) {
+      chc_py_raise(s, e);
+      goto fail;
+    }
+  }
+  Py_XDECREF(tup);
+  st->get_schema = chc_py_stream_get_schema;
+  st->get_next = chc_py_stream_get_next;
+  st->get_last_error = chc_py_stream_last_error;
+  st->release = chc_py_stream_release;
+  st->private_data = p;
+  capsule = PyCapsule_New(st, "arrow_array_stream", chc_py_stream_capsule_free);
+  if (!capsule) {
+    st->release(st);
+    free(st);
+  }
+  return capsule;
+nomem:
+  PyErr_NoMemory();
+fail:
+  Py_XDECREF(tup);
+  Py_XDECREF(p->blocks_ref);
+  free(p->blocks);
+  free(p);
+  free(st);
+  return NULL;
+}
+
+PyObject *chc_py_insert_append_arrow(chc_insert *insert, PyObject *capsule) {
+  struct ArrowArrayStream *src, moved;
+  chc_error *e = NULL;
+  chc_status s;
+  src = (struct ArrowArrayStream *)PyCapsule_GetPointer(capsule, "arrow_array_stream");
+  if (!src) return NULL;
+  if (!src->release) {
+    PyErr_SetString(PyExc_ValueError, "the Arrow stream was already consumed");
+    return NULL;
+  }
+  moved = *src;
+  src->release = NULL; /* moved: the capsule destructor leaves it alone */
+  Py_BEGIN_ALLOW_THREADS
+  s = chc_insert_append_arrow(insert, &moved, &e);
+  Py_END_ALLOW_THREADS
+  if (s != CHC_OK) {
+    chc_py_raise(s, e);
+    return NULL;
+  }
+  Py_RETURN_NONE;
+}
+%}
+
+%inline %{
+/* chc_py_arrow_stream_names(capsule) -> list of the top-level field names of an
+   "arrow_array_stream" capsule's schema (get_schema is called, the stream is not consumed). */
+PyObject *chc_py_arrow_stream_names(PyObject *capsule) {
+  struct ArrowArrayStream *st = (struct ArrowArrayStream *)PyCapsule_GetPointer(capsule, "arrow_array_stream");
+  struct ArrowSchema sch;
+  PyObject *list;
+  int64_t i;
+  int rc;
+  if (!st) return NULL;
+  if (!st->release) {
+    PyErr_SetString(PyExc_ValueError, "the Arrow stream was already consumed");
+    return NULL;
+  }
+  memset(&sch, 0, sizeof(sch));
+  rc = st->get_schema(st, &sch);
+  if (rc != 0) {
+    const char *m = st->get_last_error ? st->get_last_error(st) : NULL;
+    PyErr_Format(PyExc_OSError, "Arrow stream get_schema failed (%d): %s", rc, m ? m : "");
+    return NULL;
+  }
+  if (!sch.format || strcmp(sch.format, "+s") != 0) {
+    if (sch.release) sch.release(&sch);
+    PyErr_SetString(PyExc_TypeError, "the Arrow stream does not hold struct arrays (record batches)");
+    return NULL;
+  }
+  list = PyList_New((Py_ssize_t)sch.n_children);
+  for (i = 0; list && i < sch.n_children; i++) {
+    PyObject *s = chc_py_str_or_empty(sch.children[i]->name);
+    if (!s) {
+      Py_CLEAR(list);
+      break;
+    }
+    PyList_SET_ITEM(list, (Py_ssize_t)i, s);
+  }
+  if (sch.release) sch.release(&sch);
+  return list;
+}
+%}

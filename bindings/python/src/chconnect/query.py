@@ -36,7 +36,8 @@ class QueryResult:
     """
 
     def __init__(self, result_columns, column_names, column_types, query_id='', summary=None,
-                 column_oriented=False):
+                 column_oriented=False, blocks=None):
+        self._blocks = list(blocks or ())
         self.result_columns = result_columns
         self.column_names = tuple(column_names)
         self.column_types = tuple(column_types)
@@ -74,6 +75,13 @@ class QueryResult:
         names = self.column_names
         for row in self.result_rows:
             yield dict(zip(names, row))
+
+    def __arrow_c_stream__(self, requested_schema=None):  # noqa: ARG002
+        """The Arrow PyCapsule interface: the result's Native blocks as Arrow record batches
+        (String columns as large_string), e.g. ``pyarrow.table(result)``,
+        ``polars.DataFrame(result)``. May be called any number of times."""
+        from ._capi import capi
+        return capi.chc_py_arrow_stream(self._blocks, None, 1)
 
     def close(self):
         pass

@@ -6,7 +6,7 @@ mod common;
 use std::str::FromStr;
 
 use chconnect::{Decimal, Kind, Status, Uuid, Value};
-use common::{client, TempTable};
+use common::{client, server_decimal_text, TempTable};
 
 const COLUMNS: &str = "id UInt32, d32 Decimal(9, 2), d64 Decimal(18, 6), d128 Decimal(38, 10), \
     u UUID, e8 Enum8('a' = 1, 'b' = -2), e16 Enum16('x' = 1000, 'y' = -1000), \
@@ -104,8 +104,13 @@ fn decimal_uuid_enum_tuple_nested_low_cardinality_round_trip() {
                 continue;
             }
             let server = row[n + i].as_str().expect("toString is a string");
-            // 18.16's toString of a tuple escapes quotes inside as \' the same way.
-            assert_eq!(row[i].to_string(), server, "column {i}: {:?}", row[i]);
+            // 18.16's toString of a tuple escapes quotes inside as \' the same way. Current servers'
+            // toString drops a Decimal's trailing zeros ("1.5" for 1.500).
+            let ours = match &row[i] {
+                Value::Decimal(d) => server_decimal_text(&d.to_string()),
+                v => v.to_string(),
+            };
+            assert_eq!(ours, server, "column {i}: {:?}", row[i]);
         }
     }
     assert_eq!(got[0][0], dec("-1234567.89"));

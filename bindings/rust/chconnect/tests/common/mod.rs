@@ -13,6 +13,44 @@ pub fn env(name: &str) -> String {
     })
 }
 
+/// The server the suite runs against, from `CHC_TEST_SERVER_KIND`: the real ClickHouse 18.16 of
+/// tests/server/start.sh (`clickhouse-18.16`, the default when unset) or the chDB HTTP stand-in
+/// for a current server (`chdb-standin`, tests/server/chdb_start.sh; set by
+/// .ci/binding_suites_standin.sh). Tests whose expectations differ branch on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    ClickHouse1816,
+    ChdbStandin,
+}
+
+pub fn server_kind() -> ServerKind {
+    match std::env::var("CHC_TEST_SERVER_KIND").as_deref() {
+        Err(_) | Ok("") | Ok("clickhouse-18.16") => ServerKind::ClickHouse1816,
+        Ok("chdb-standin") => ServerKind::ChdbStandin,
+        Ok(other) => panic!("CHC_TEST_SERVER_KIND={other:?}: want \"clickhouse-18.16\" (default) or \"chdb-standin\""),
+    }
+}
+
+/// Whether the server is the chDB stand-in for a current ClickHouse.
+pub fn on_standin() -> bool {
+    server_kind() == ServerKind::ChdbStandin
+}
+
+/// How the server's `toString` renders a Decimal whose full-scale text is `s`: 18.16 keeps the
+/// scale's trailing zeros ("1.500"); current servers drop them ("1.5", "0"), and `toString`
+/// ignores `output_format_decimal_trailing_zeros`.
+pub fn server_decimal_text(s: &str) -> String {
+    if !on_standin() || !s.contains('.') {
+        return s.to_string();
+    }
+    let t = s.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
 pub fn client() -> Client {
     // A short receive timeout turns a hung query into a failure instead of a stuck suite.
     Client::open_with(&env("CHC_TEST_URL"), &[("send_receive_timeout", "60")]).expect("open the test client")

@@ -1,0 +1,205 @@
+"""Streaming results: StreamContext, the block reader over a chc_result, and the Arrow stream.
+
+numpy, pandas, pyarrow and polars are optional: they are imported inside the functions that
+need them (``require``), so ``import chconnect`` never loads them.
+"""
+
+import importlib
+
+from ._capi import capi
+from .exceptions import (CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError, StreamClosedError,
+                         StreamFailureError)
+
+
+def require(module, purpose):
+    """Imports an optional package, or raises ImportError naming it (and the pip package)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        package = {'pyarrow': 'pyarrow', 'numpy': 'numpy', 'pandas': 'pandas', 'polars': 'polars'}.get(
+            module.split('.')[0], module)
+        raise ImportError(f'chconnect: {purpose} needs the optional package "{package}" '
+                          f'(pip install {package})') from exc
+
+
+class BlockReader:
+    """Pulls Native blocks (chc_block handles) from a chc_result. close() frees the result,
+    which aborts the transfer when it was not read to the end."""
+
+    def __init__(self, result):
+        self._result = result
+        self.query_id = capi.chc_result_query_id(result)
+        self.summary = None
+
+    def next_block(self):
+        """The next chc_block, or None at the end (the result is then freed)."""
+        result = self._result
+        if result is None:
+            return None
+        try:
+            block = capi.chc_result_next(result)
+        except DatabaseError as exc:
+            self.close()
+            # The response had started: a server error or malformed data now is mid-stream.
+            if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
+                raise exc._copy_into(StreamFailureError) from exc
+            raise
+        if block is None:
+            self._finish()
+        return block
+
+    def _finish(self):
+        from .query import SUMMARY_FIELDS
+        summary = {}
+        for field in SUMMARY_FIELDS:
+            value = capi.chc_result_summary(self._result, field)
+            if value is not None:
+                summary[field] = value
+        summary['query_id'] = self.query_id
+        self.summary = summary
+        self._result = None
+
+    def take(self):
+        """Hands the chc_result to the caller (for the Arrow export); the reader is then done."""
+        result, self._result = self._result, None
+        if result is None:
+            raise StreamClosedError('the result stream was already consumed or closed')
+        return result
+
+    def close(self):
+        self._result = None  # the proxy frees the handle
+
+
+class StreamContext:
+    """clickhouse-connect's StreamContext: iterate inside ``with``; leaving the block (or
+    close()) frees the result and aborts the transfer if it was not read to the end."""
+
+    def __init__(self, source, gen):
+        self.source = source
+        self._gen = gen
+        self._in_context = False
+        self._closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+        if not self._in_context:
+            raise ProgrammingError('Stream should be used within a context')
+        return next(self._gen)
+
+    def __enter__(self):
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+        self._in_context = True
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        self._in_context = False
+        gen, self._gen = self._gen, None
+        if gen is not None:
+            gen.close()
+        close = getattr(self.source, 'close', None)
+        if close is not None:
+            close()
+
+
+def _arrow_error(exc):
+    """A pyarrow error raised while reading our stream, as a chconnect exception."""
+    message = str(exc)
+    if 'not supported' in message.lower() or 'no arrow mapping' in message.lower():
+        from .exceptions import NotSupportedError
+        return NotSupportedError(message)
+    return StreamFailureError(message)
+
+
+class ArrowStream:
+    """A query result streamed as Arrow: record batches (one per Native block) with no copies
+    where the layouts agree.
+
+    - ``__arrow_c_stream__()`` (the Arrow PyCapsule interface) hands the whole stream to any
+      consumer: ``pyarrow.table(s)``, ``pyarrow.RecordBatchReader.from_stream(s)``,
+      ``polars.DataFrame(s)``, DuckDB, ... It can be taken once.
+    - Iterating (inside ``with``) yields ``pyarrow.RecordBatch`` objects; ``read_all()`` gives a
+      ``pyarrow.Table``.
+    - ``close()`` / leaving ``with`` frees the result (aborting the transfer) unless the stream
+      was handed to a consumer, which then owns it.
+    """
+
+    def __init__(self, reader, use_strings=True):
+        self._reader = reader
+        self.use_strings = bool(use_strings)
+        self._pa_reader = None
+        self._in_context = False
+        self._closed = False
+        self.query_id = reader.query_id
+
+    def __arrow_c_stream__(self, requested_schema=None):  # noqa: ARG002 (best effort, as the spec allows)
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+        return capi.chc_py_arrow_stream(None, self._reader.take(), 1 if self.use_strings else 0)
+
+    def _batches(self):
+        if self._pa_reader is None:
+            pa = require('pyarrow', 'reading Arrow record batches')
+            self._pa_reader = pa.RecordBatchReader.from_stream(self)
+        return self._pa_reader
+
+    @property
+    def schema(self):
+        """The pyarrow.Schema of the batches."""
+        return self._batches().schema
+
+    def read_all(self):
+        pa = require('pyarrow', 'query_arrow')
+        try:
+            return self._batches().read_all()
+        except (pa.ArrowException, OSError) as exc:
+            raise _arrow_error(exc) from exc
+        finally:
+            self.close()
+
+    def __enter__(self):
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+        self._in_context = True
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+        if not self._in_context:
+            raise ProgrammingError('Stream should be used within a context')
+        reader = self._batches()
+        pa = require('pyarrow', 'query_arrow_stream')
+        try:
+            return reader.read_next_batch()
+        except StopIteration:
+            raise
+        except (pa.ArrowException, OSError) as exc:
+            self.close()
+            raise _arrow_error(exc) from exc
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        self._in_context = False
+        reader, self._pa_reader = self._pa_reader, None
+        if reader is not None:
+            reader.close()  # releases the C stream: the result is freed, the transfer aborted
+        self._reader.close()
