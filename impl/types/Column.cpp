@@ -11,6 +11,7 @@
 #include "types/JSONColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
 #include "types/NullableColumn.hpp"
+#include "types/QBitColumn.hpp"
 #include "types/StringColumn.hpp"
 #include "types/TupleColumn.hpp"
 
@@ -28,6 +29,19 @@ void Column::appendNull() { rejectAppend("NULL"); }
 void Column::endArray() { rejectAppend("an array end"); }
 void Column::appendFixed(std::span<const uint8_t>) { rejectAppend("fixed-width values"); }
 
+namespace {
+thread_local int structure_nesting = 0;
+constexpr int kMaxStructureNesting = 32;
+}  // namespace
+
+StructureNestingGuard::StructureNestingGuard() {
+  if (structure_nesting >= kMaxStructureNesting)
+    throwProtocol("Dynamic/JSON structures nest more than " + std::to_string(kMaxStructureNesting) + " levels deep");
+  ++structure_nesting;
+}
+
+StructureNestingGuard::~StructureNestingGuard() { --structure_nesting; }
+
 void readFixedBytes(ReadBuffer& in, std::vector<uint8_t>& out, uint64_t count, size_t elem_size) {
   if (elem_size != 0 && count > std::numeric_limits<uint64_t>::max() / elem_size / 2)
     throwProtocol("value count " + std::to_string(count) + " is impossibly large");
@@ -40,6 +54,8 @@ ColumnPtr makeColumn(const TypePtr& type) {
     case TypeKind::FixedString: return std::make_unique<FixedStringColumn>(type);
     case TypeKind::Nullable: return std::make_unique<NullableColumn>(type);
     case TypeKind::Array:
+      if (isQBitType(*type)) return std::make_unique<QBitColumn>(type);
+      [[fallthrough]];
     case TypeKind::Map: return std::make_unique<ArrayColumn>(type);  // Map is Array(Tuple(K, V)) on the wire
     case TypeKind::Tuple: return std::make_unique<TupleColumn>(type);
     case TypeKind::LowCardinality: return std::make_unique<LowCardinalityColumn>(type);

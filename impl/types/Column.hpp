@@ -68,6 +68,17 @@ using ColumnPtr = std::unique_ptr<Column>;
 // A fresh, empty column for the type (throws Unsupported for types without a column family).
 ColumnPtr makeColumn(const TypePtr& type);
 
+// Bounds how deeply self-describing columns (Dynamic, JSON) may nest inside each other's
+// per-block structures: each level's types come from the stream, so corrupt input could otherwise
+// recurse without limit. Throws Error(Protocol) beyond the limit.
+class StructureNestingGuard {
+ public:
+  StructureNestingGuard();
+  ~StructureNestingGuard();
+  StructureNestingGuard(const StructureNestingGuard&) = delete;
+  StructureNestingGuard& operator=(const StructureNestingGuard&) = delete;
+};
+
 // Reads count*elem_size bytes into `out` (appending), growing the buffer in bounded steps so a
 // corrupt count cannot make us allocate more than the stream really holds.
 void readFixedBytes(ReadBuffer& in, std::vector<uint8_t>& out, uint64_t count, size_t elem_size);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace chc {
@@ -71,7 +72,10 @@ struct TypeParams {
   std::vector<std::string> element_names;  // named Tuple / Nested elements ("" when unnamed)
   std::vector<EnumEntry> enum_entries;     // Enum8/Enum16, in the order the server prints them
   std::string unit;                        // Interval: "Second", "Day", ...
-  uint32_t max_types = 0;                  // Dynamic(max_types=N); 0 = the server default
+  uint32_t max_types = 0;                  // Dynamic(max_types=N), JSON max_dynamic_types; 0 = default
+  // JSON typed paths (path, type), sorted by path. Not children: the C view of a JSON type and
+  // column has no children (its rows are JSON text).
+  std::vector<std::pair<std::string, TypePtr>> json_typed_paths;
 };
 
 // Immutable; shared between columns, blocks and the C ABI by shared_ptr.
@@ -93,6 +97,7 @@ class DataType {
   const std::vector<EnumEntry>& enumEntries() const noexcept { return p_.enum_entries; }
   const std::string& unit() const noexcept { return p_.unit; }
   uint32_t maxTypes() const noexcept { return p_.max_types; }
+  const std::vector<std::pair<std::string, TypePtr>>& jsonTypedPaths() const noexcept { return p_.json_typed_paths; }
   const TypeParams& params() const noexcept { return p_; }
 
  private:

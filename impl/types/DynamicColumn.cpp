@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "common/ByteStream.hpp"
 #include "common/Error.hpp"
+#include "types/RowBinaryValue.hpp"
 #include "types/TypeFactory.hpp"
 
 namespace chc {
@@ -24,6 +26,7 @@ TypePtr sharedVariantType() {
 DynamicColumn::DynamicColumn(TypePtr type) : Column(std::move(type)) {}
 
 void DynamicColumn::readPrefix(ReadBuffer& in) {
+  StructureNestingGuard guard;
   uint64_t version = in.readLE<uint64_t>();
   if (version == kStructureFlattened)
     throwUnsupported(
@@ -38,12 +41,65 @@ void DynamicColumn::readPrefix(ReadBuffer& in) {
   for (uint64_t i = 0; i < n; ++i) types.push_back(makeType(in.readString(kMaxTypeName)));
   types.push_back(sharedVariantType());
   variant_ = std::make_unique<VariantColumn>(makeVariant(std::move(types)));
+  shared_index_ = -1;
+  for (size_t i = 0; i < variant_->childCount(); ++i)
+    if (variant_->child(i)->type().name() == kSharedVariant) shared_index_ = static_cast<int>(i);
+  shared_values_.clear();
+  shared_errors_.clear();
   variant_->readPrefix(in);
 }
 
 void DynamicColumn::readData(ReadBuffer& in, size_t rows) {
+  StructureNestingGuard guard;
   if (!variant_) throwProtocol("Dynamic column data without its structure prefix");
+  size_t from = shared_index_ >= 0 ? variant_->child(size_t(shared_index_))->size() : 0;
   variant_->readData(in, rows);
+  decodeSharedValues(from);
+}
+
+void DynamicColumn::decodeSharedValues(size_t from) {
+  if (shared_index_ < 0) return;
+  const Column& shared = *variant_->child(size_t(shared_index_));
+  auto off = shared.offsets();
+  auto bytes = shared.data();
+  for (size_t i = from; i < shared.size(); ++i) {
+    std::span<const uint8_t> value = bytes.subspan(size_t(off[i]), size_t(off[i + 1] - off[i]));
+    try {
+      shared_values_.push_back(decodeDynamicBinaryValue(value));
+      shared_errors_.emplace_back();
+    } catch (const Error& e) {
+      // Kept as raw bytes (the C view); the error surfaces only when the value is asked for.
+      shared_values_.push_back(nullptr);
+      shared_errors_.emplace_back(std::string("SharedVariant value: ") + e.what());
+    }
+  }
+}
+
+std::pair<const Column*, size_t> DynamicColumn::valueAt(size_t row) const {
+  if (decoded_mode_) {
+    if (row >= decoded_.size()) throwInvalid("row out of range");
+    return {decoded_[row].get(), 0};
+  }
+  if (!variant_) throw Error(ErrorKind::InvalidState, "a Dynamic column being built has no readable values");
+  if (row >= variant_->size()) throwInvalid("row out of range");
+  uint8_t d = variant_->discriminator(row);
+  if (d == VariantColumn::kNull) return {nullptr, 0};
+  size_t member = variant_->memberRow(row);
+  if (static_cast<int>(d) != shared_index_) return {variant_->child(d), member};
+  if (member >= shared_values_.size()) throw Error(ErrorKind::Internal, "SharedVariant value was not decoded");
+  if (!shared_values_[member]) {
+    if (shared_errors_[member].empty()) return {nullptr, 0};  // encoded NULL (Nothing)
+    throw Error(ErrorKind::Protocol, shared_errors_[member]);
+  }
+  return {shared_values_[member].get(), 0};
+}
+
+void DynamicColumn::appendDecodedValue(ColumnPtr value) {
+  if (variant_ || !built_.empty() || !built_discriminators_.empty())
+    throw Error(ErrorKind::InvalidState, "cannot mix decoded values into this Dynamic column");
+  decoded_mode_ = true;
+  built_null_map_.push_back(value ? 0 : 1);
+  decoded_.push_back(std::move(value));
 }
 
 size_t DynamicColumn::builtAlternative(const char* type_name) {
@@ -55,7 +111,8 @@ size_t DynamicColumn::builtAlternative(const char* type_name) {
 
 template <class F>
 void DynamicColumn::appendBuilt(const char* type_name, F&& append) {
-  if (variant_) throw Error(ErrorKind::InvalidState, "cannot append to a Dynamic column that was read");
+  if (variant_ || decoded_mode_)
+    throw Error(ErrorKind::InvalidState, "cannot append to a Dynamic column that was read");
   size_t i = builtAlternative(type_name);
   append(*built_[i]);
   built_discriminators_.push_back(static_cast<uint8_t>(i));
@@ -76,6 +133,7 @@ void DynamicColumn::appendString(std::string_view v) {
 }
 
 void DynamicColumn::appendNull() {
+  if (decoded_mode_) return appendDecodedValue(nullptr);
   if (variant_) throw Error(ErrorKind::InvalidState, "cannot append to a Dynamic column that was read");
   built_discriminators_.push_back(VariantColumn::kNull);
   built_null_map_.push_back(1);
@@ -83,6 +141,11 @@ void DynamicColumn::appendNull() {
 
 void DynamicColumn::clear() {
   variant_.reset();
+  shared_index_ = -1;
+  shared_values_.clear();
+  shared_errors_.clear();
+  decoded_mode_ = false;
+  decoded_.clear();
   built_.clear();
   built_discriminators_.clear();
   built_null_map_.clear();
@@ -97,6 +160,7 @@ std::vector<std::string> DynamicColumn::sortedNames() const {
 }
 
 void DynamicColumn::writePrefix(WriteBuffer& out) const {
+  if (decoded_mode_) throwUnsupported("a Dynamic column of decoded values cannot be written");
   if (variant_) {  // re-encoding what was read: the same types, the same (sorted) Variant
     std::vector<std::string> names;
     for (size_t i = 0; i < variant_->childCount(); ++i)
@@ -121,6 +185,7 @@ void DynamicColumn::writePrefix(WriteBuffer& out) const {
 
 void DynamicColumn::writeData(WriteBuffer& out) const {
   if (variant_) return variant_->writeData(out);
+  if (decoded_mode_) throwUnsupported("a Dynamic column of decoded values cannot be written");
   std::vector<std::string> names = sortedNames();
   std::vector<uint8_t> to_sorted(built_.size());
   for (size_t i = 0; i < built_.size(); ++i)

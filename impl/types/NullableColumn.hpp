@@ -31,6 +31,11 @@ class NullableColumn final : public Column {
     appendValue([&] { inner_->appendString(value); });
   }
   void appendFixed(std::span<const uint8_t> values) override;
+  // Appends a non-NULL row whose value `append` adds to the inner column.
+  template <class F>
+  void appendNotNull(F&& append) {
+    appendValue([&] { append(*inner_); });
+  }
   void appendNull() override;
   void appendDefault() override { appendNull(); }
   void clear() override {

@@ -1,5 +1,6 @@
 #include "types/TupleColumn.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/Error.hpp"
@@ -8,7 +9,6 @@ namespace chc {
 
 TupleColumn::TupleColumn(TypePtr type) : Column(std::move(type)) {
   for (const TypePtr& element : this->type().children()) elements_.push_back(makeColumn(element));
-  if (elements_.empty()) throwUnsupported("empty Tuple() columns are not supported yet");
 }
 
 void TupleColumn::readPrefix(ReadBuffer& in) {
@@ -16,6 +16,17 @@ void TupleColumn::readPrefix(ReadBuffer& in) {
 }
 
 void TupleColumn::readData(ReadBuffer& in, size_t rows) {
+  if (elements_.empty()) {  // one placeholder byte per row (spec §4.4); content ignored
+    std::vector<uint8_t> skip;
+    for (size_t done = 0; done < rows;) {
+      size_t n = std::min<size_t>(rows - done, 1 << 16);
+      skip.clear();
+      in.appendBytes(skip, n);
+      done += n;
+    }
+    empty_rows_ += rows;
+    return;
+  }
   for (auto& e : elements_) e->readData(in, rows);
 }
 
@@ -24,6 +35,10 @@ void TupleColumn::writePrefix(WriteBuffer& out) const {
 }
 
 void TupleColumn::writeData(WriteBuffer& out) const {
+  if (elements_.empty()) {
+    for (size_t i = 0; i < empty_rows_; ++i) out.writeByte('0');
+    return;
+  }
   for (size_t i = 1; i < elements_.size(); ++i)
     if (elements_[i]->size() != elements_[0]->size())
       throwInvalid("elements of a " + type().name() + " column have different row counts (" +
@@ -32,10 +47,12 @@ void TupleColumn::writeData(WriteBuffer& out) const {
 }
 
 void TupleColumn::appendDefault() {
+  if (elements_.empty()) ++empty_rows_;
   for (auto& e : elements_) e->appendDefault();
 }
 
 void TupleColumn::clear() {
+  empty_rows_ = 0;
   for (auto& e : elements_) e->clear();
 }
 

@@ -1,5 +1,6 @@
 // Tuple(T1, ..., Tk) (and Point): each element's values for all rows, one after the other.
 // Builders append to each element through the children; a row is complete when all have it.
+// The empty Tuple() writes one placeholder byte (0x30) per row and keeps only a row count.
 #pragma once
 
 #include "types/Column.hpp"
@@ -10,7 +11,7 @@ class TupleColumn final : public Column {
  public:
   explicit TupleColumn(TypePtr type);
 
-  size_t size() const override { return elements_.front()->size(); }
+  size_t size() const override { return elements_.empty() ? empty_rows_ : elements_.front()->size(); }
   void readPrefix(ReadBuffer& in) override;
   void readData(ReadBuffer& in, size_t rows) override;
   void writePrefix(WriteBuffer& out) const override;
@@ -22,6 +23,7 @@ class TupleColumn final : public Column {
 
  private:
   std::vector<ColumnPtr> elements_;
+  size_t empty_rows_ = 0;  // Tuple(): rows held
 };
 
 }  // namespace chc

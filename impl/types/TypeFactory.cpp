@@ -245,8 +245,7 @@ TypePtr resolve(const TypeAst& ast) {
       case TypeKind::Nullable:
       case TypeKind::Array:
       case TypeKind::Map:
-      case TypeKind::LowCardinality:
-        throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
+      case TypeKind::LowCardinality: throwInvalid("Nullable(" + inner->name() + ") is not a valid ClickHouse type");
       default: break;
     }
     TypeParams p;
@@ -255,7 +254,7 @@ TypePtr resolve(const TypeAst& ast) {
   }
   if (n == "Array") return makeArray(resolveSingleTypeArg(ast));
   if (n == "Tuple") {
-    if (ast.args.empty()) notSupported("Tuple()");
+    if (ast.args.empty()) return make(TypeKind::Tuple, "Tuple()");  // one 0x30 per row (§4.4)
     TypeParams p = tupleParams(ast);
     return make(TypeKind::Tuple, tupleName("Tuple", p), p);
   }
@@ -328,9 +327,59 @@ TypePtr resolve(const TypeAst& ast) {
     }
     return make(TypeKind::Dynamic, spellType(ast), p);
   }
-  if (n == "JSON") return make(TypeKind::JSON, spellType(ast));
+  if (n == "JSON") {
+    // Typed paths (children + element_names, sorted by path) decide the object layout (§5.10).
+    std::vector<std::pair<std::string, TypePtr>> typed;
+    TypeParams p;
+    for (const TypeArg& a : ast.args) {
+      if (a.kind == TypeArg::Kind::Type) {
+        if (a.element_name.empty()) throwInvalid("JSON typed path without a path: " + spellType(ast));
+        // A typed path of a type this version cannot decode only matters for the object
+        // serializations (the STRING form is text): kept as nullptr, reported when read.
+        TypePtr path_type;
+        try {
+          path_type = resolve(a.type.front());
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::Unsupported && e.kind() != ErrorKind::InvalidArgument) throw;
+        }
+        typed.emplace_back(a.element_name, std::move(path_type));
+      } else if (a.kind == TypeArg::Kind::Assigned && a.text == "max_dynamic_types") {
+        uint32_t v = 0;
+        auto [ptr, ec] = std::from_chars(a.number.data(), a.number.data() + a.number.size(), v);
+        if (ec != std::errc() || ptr != a.number.data() + a.number.size())
+          throwInvalid("bad max_dynamic_types in " + spellType(ast));
+        p.max_types = v;
+      }
+    }
+    std::sort(typed.begin(), typed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 1; i < typed.size(); ++i)
+      if (typed[i].first == typed[i - 1].first) throwInvalid("JSON lists typed path " + typed[i].first + " twice");
+    p.json_typed_paths = std::move(typed);
+    return make(TypeKind::JSON, spellType(ast), p);
+  }
   if (!ast.has_parens)
     if (TypePtr geo = geoType(n)) return geo;
+  if (n == "Geometry" && !ast.has_parens) {
+    // A Variant whose alternatives keep the engine's fixed order, not the sorted one (§5.11).
+    TypeParams p;
+    for (const char* alt : {"LineString", "MultiLineString", "MultiPolygon", "Point", "Polygon", "Ring", "MultiPoint"})
+      p.children.push_back(geoType(alt));
+    return make(TypeKind::Variant, "Geometry", p);
+  }
+  if (n == "QBit") {
+    // QBit(T, N): N values of T stored as bit planes (§5.11); exposed as an Array of N elements.
+    if (ast.args.size() != 2) throwInvalid("QBit takes (element type, dimension): " + spellType(ast));
+    TypePtr element = resolve(typeArg(ast, 0));
+    if (element->kind() != TypeKind::BFloat16 && element->kind() != TypeKind::Float32 &&
+        element->kind() != TypeKind::Float64)
+      throwInvalid("QBit elements must be BFloat16, Float32 or Float64: " + spellType(ast));
+    TypeParams p;
+    p.children.push_back(element);
+    // The dimension N lives only in the name (QBitColumn reads it back): for the C ABI a QBit is an
+    // Array with the QBit name, so fixed_size/precision stay 0 as for every Array.
+    size_t dim = parseNumber<size_t>(ast, 1, 1, 1 << 24);
+    return make(TypeKind::Array, "QBit(" + element->name() + ", " + std::to_string(dim) + ")", p);
+  }
   if (n == "AggregateFunction")
     throwUnsupported(
         "AggregateFunction columns carry opaque aggregation states and cannot be read; select "

@@ -39,9 +39,10 @@ Cell valueCell(const Column& column, size_t row) {
         break;
       }
       case TypeKind::Dynamic: {
-        const VariantColumn* v = static_cast<const DynamicColumn&>(c).variant();
-        if (!v) throw Error(ErrorKind::InvalidState, "a Dynamic column being built has no readable values");
-        cell = {v, cell.row};
+        // The alternative's row, or for SharedVariant values the decoded one-row column.
+        auto [value, value_row] = static_cast<const DynamicColumn&>(c).valueAt(cell.row);
+        if (!value) throw Error(ErrorKind::Type, "row " + std::to_string(row) + " is NULL");
+        cell = {value, value_row};
         break;
       }
       default: return cell;

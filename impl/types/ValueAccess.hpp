@@ -1,5 +1,6 @@
 // Typed access to single values of a column, with the conversions the C ABI documents
-// (chc_column_get_*). Nullable columns forward to their inner column.
+// (chc_column_get_*). Nullable columns forward to their inner column; Variant and Dynamic to the
+// row's alternative (Dynamic's SharedVariant values decoded from their binary form).
 #pragma once
 
 #include <cstdint>

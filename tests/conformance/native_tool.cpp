@@ -359,12 +359,10 @@ void render(const Column& c, size_t row, bool quoted, std::string& out) {
       return render(*v.child(v.discriminator(row)), v.memberRow(row), quoted, out);
     }
     case TypeKind::Dynamic: {
-      const chc::VariantColumn* v = static_cast<const chc::DynamicColumn&>(c).variant();
-      if (v == nullptr) throw RenderError("Dynamic column without a read Variant");
-      if (v->discriminator(row) == chc::VariantColumn::kNull) return renderNull(quoted, out);
-      const Column& alt = *v->child(v->discriminator(row));
-      if (alt.type().name() == "SharedVariant") throw RenderError("cannot render a SharedVariant value");
-      return render(alt, v->memberRow(row), quoted, out);
+      const auto& d = static_cast<const chc::DynamicColumn&>(c);
+      auto [value, value_row] = d.valueAt(row);  // SharedVariant values come decoded
+      if (value == nullptr) return renderNull(quoted, out);
+      return render(*value, value_row, quoted, out);
     }
     case TypeKind::JSON: {  // STRING serialization: the document text
       auto off = c.offsets();

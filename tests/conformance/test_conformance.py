@@ -150,6 +150,14 @@ FAMILIES = [
     ("lowcard_empty_arrays", "SELECT CAST([], 'Array(LowCardinality(String))') a FROM numbers(3)"),
     # geo
     ("geo", "SELECT (1., 2.)::Point a, [(1.5, 2.), (0., -0.)]::Ring b, [[(1., 2.)], []]::Polygon c, [[[(1., 2.)]]]::MultiPolygon d, [(3., 4.)]::LineString e, [[(5., 6.)]]::MultiLineString f"),
+    ("geometry", "SELECT arrayJoin([((1., 2.)::Point)::Geometry, [(1., 2.), (3., 4.)]::MultiPoint::Geometry, NULL, [(1., 2.)]::Ring::Geometry, [[(1., 2.)], []]::Polygon::Geometry, [[[(1., 2.)]]]::MultiPolygon::Geometry, [(5., 6.)]::LineString::Geometry, [[(7., 8.)]]::MultiLineString::Geometry]) v, [v] a, (v, 1) t"),
+    ("geometry_dynamic", "SELECT arrayJoin([((1., 2.)::Point)::Geometry, NULL, [(5., 6.)]::LineString::Geometry])::Dynamic v"),
+    # empty tuple: one 0x30 per row
+    ("empty_tuple", "SELECT tuple() v, [tuple(), tuple()] a, (1, tuple()) t, [(tuple(), 'x')] u FROM numbers(3)"),
+    # QBit: bit planes, exposed as arrays of N elements
+    ("qbit", "SELECT arrayJoin([[1, 2, 3]::QBit(Float32, 3), [-1.5, 0, 1e30], [inf, -0., 1e-40]]) v, [v] a"),
+    ("qbit_wide", "SELECT arrayJoin([[1.5, 2, 3, 4, 5, 6, 7, 8, 9]::QBit(Float64, 9), range(9), [-1e300, 5e-324, 0, 0, 0, 0, 0, 0, 1]]) v, arrayMap(x -> x / 3, range(17))::QBit(BFloat16, 17) b"),
+    ("qbit_rows", f"SELECT arrayMap(i -> (number * 7 + i) / 8, range(12))::QBit(Float32, 12) v {N}"),
     # SimpleAggregateFunction
     ("simple_agg", "SELECT CAST(5, 'SimpleAggregateFunction(sum, UInt64)') a, CAST([1, 2], 'SimpleAggregateFunction(groupUniqArrayArray, Array(UInt8))') b, CAST('x', 'SimpleAggregateFunction(anyLast, Nullable(String))') c"),
     # Nothing
@@ -164,6 +172,13 @@ FAMILIES = [
     ("dynamic_rows", f"SELECT multiIf(number % 3 = 0, number::Dynamic, number % 3 = 1, toString(number)::Dynamic, NULL::Dynamic) d {N}"),
     ("dynamic_nested", "SELECT map('a', 1::Dynamic, 'b', 'x'::Dynamic) m, [NULL::Dynamic, 2::Dynamic] a"),
     # JSON in the STRING serialization (output_format_native_write_json_as_string=1, set below)
+    # JSON in the object serializations (default settings: V1 at revision 0), materialised as text;
+    # re-encoded in the STRING form, so compared by dump and engine read-back, not bytes
+    ("jsonobj_basic", "SELECT arrayJoin(['{\"a\": 1, \"b\": \"x\\\\ty\"}', '{}', '{\"c\": [1, 2], \"d\": {\"e\": null}}', '{\"u\": \"ü\\\\n\", \"s\": \"a/b\\\\u0001\\\\u2028\"}'])::JSON j"),
+    ("jsonobj_values", "SELECT '{\"i\": -5, \"u\": 18446744073709551615, \"f\": 1e300, \"g\": 0.1, \"t\": true, \"n\": null, \"arr\": [1, \"x\", null, 2.5], \"o\": [{\"k\": 1}, {\"k\": [2], \"m\": {\"q\": \"r\"}}], \"dt\": \"2020-01-01 00:00:00\", \"dt2\": \"2020-01-01 00:00:00.123\", \"e\": [], \"z\": {}, \"m\": [[1, 2], [3]], \"ip\": \"1.2.3.4\", \"uu\": \"00112233-4455-6677-8899-aabbccddeeff\", \"tup\": [1, \"a\"], \"a\": {\"x\": {\"y\": 1}}, \"b\": {\"x\": {\"z\": 2}}, \"a-b\": 3}'::JSON j"),
+    ("jsonobj_typed", "SELECT materialize('{\"c\": 2.5, \"r\": -0.25, \"b\": 1.5, \"d\": {\"k\": 1}, \"e\": {\"x\": 1, \"y\": \"z\"}, \"f\": [1, \"z\"], \"k\": null, \"a\": -5, \"w\": {\"v\": 7}}')::JSON(a Int128, b Decimal(10, 2), c Float32, d Map(String, UInt8), e Tuple(x UInt8, y String), f Tuple(UInt8, String), g Enum8('q' = 1), h IPv6, i LowCardinality(String), k Nullable(UInt8), l FixedString(2), m Date32, n DateTime64(3), o UUID, q UInt256, r Float64, s Bool, t Array(Nullable(String)), `w.v` UInt16, SKIP zz) j"),
+    ("jsonobj_shared", f"SELECT multiIf(number % 4 = 0, '{{\"a\": 1, \"n\": {{\"m\": [1, 2]}}}}', number % 4 = 1, '{{\"a\": \"x\", \"b\": [1, 2], \"c\": \"2020-01-01\"}}', number % 4 = 2, '{{\"c\": {{\"d\": 3.5}}, \"e\": [{{\"f\": 1}}], \"g\": true}}', '{{}}')::JSON(max_dynamic_paths=2, max_dynamic_types=1) j, [j] a, (j, 1) t {N}"),
+    ("jsonobj_rows", f"SELECT toJSONString(map('k' || toString(number % 7), number, 'x', if(number % 3 = 0, NULL, toString(number))))::JSON j {N}"),
     ("json_string", "SELECT arrayJoin(['{\"a\": 1, \"b\": \"x\\\\ty\"}', '{}', '{\"c\": [1, 2], \"d\": {\"e\": null}}', '{\"u\": \"ü\\\\n\"}'])::JSON j"),
     # random values for types generateRandom cannot produce (via conversions of random columns)
     ("random_leaves", "SELECT toTime(x % 3600000) a, toTime64((y % 3599999999999) / 1000000, 6) b, toBFloat16(f) c, [toBFloat16(f / 1e30)] d, toIntervalSecond(y) e, toIntervalMonth(x) g, multiIf(x % 3 = 0, NULL, x % 3 = 1, s::Variant(String, Int64, Array(Float32)), y::Variant(String, Int64, Array(Float32))) h, multiIf(x % 4 = 0, NULL, x % 4 = 1, s::Dynamic, x % 4 = 2, y::Dynamic, [f]::Dynamic) i FROM generateRandom('x Int32, y Int64, f Float32, s String', 42, 10, 3) LIMIT 500"),
@@ -183,26 +198,54 @@ def family_params():
 
 
 def family_extra(name):
-    return "output_format_native_write_json_as_string=1" if name.startswith("json") else ""
+    return "output_format_native_write_json_as_string=1" if name.startswith("json_") else ""
+
+
+def family_bytes(name):
+    # Object-form JSON is re-encoded in the STRING form: same rows, different bytes.
+    return not name.startswith("jsonobj")
 
 
 @pytest.mark.parametrize("name,sql", family_params())
 def test_family(name, sql):
-    conform(sql, extra=family_extra(name))
+    conform(sql, extra=family_extra(name), expect_bytes=family_bytes(name))
 
 
 @pytest.mark.parametrize("name,sql", family_params())
 def test_family_small_blocks(name, sql):
     # Each row in its own block where the pipeline allows it (prefixes repeat per block).
     extra = ", ".join(x for x in ["max_block_size=1, max_threads=1", family_extra(name)] if x)
-    conform(f"SELECT * FROM ({sql})", extra=extra)
+    conform(f"SELECT * FROM ({sql})", extra=extra, expect_bytes=family_bytes(name))
+
+
+@pytest.mark.parametrize("name,sql", [(n, s) for n, s in FAMILIES if n.startswith("jsonobj")],
+                         ids=[n for n, _ in FAMILIES if n.startswith("jsonobj")])
+def test_json_object_text_matches_string_form(name, sql):
+    # client_protocol_version is an HTTP parameter; chDB writes V1 at revision 0, so the V2 layout
+    # (the same without the ignored VarUInt) is covered by the unit tests. Here: the object text
+    # equals the engine's own STRING serialization, byte for byte.
+    native = engine(sql, "Native")
+    as_string = engine(sql, "Native", "output_format_native_write_json_as_string=1")
+    assert tool("dump", native).stdout == tool("dump", as_string).stdout
 
 
 def test_dynamic_shared_variant_roundtrip():
-    # Types beyond max_types go to SharedVariant (binary-encoded values the dumper cannot render):
-    # checked by round trip only (engine reads our bytes back, bytes identical).
-    conform("SELECT arrayJoin([1::Dynamic, 'x'::Dynamic, NULL, toDate(1)::Dynamic, [1]::Dynamic])::Dynamic(max_types=1) d",
-            dump=False)
+    # Types beyond max_types go to SharedVariant (binary type + binary value, decoded for the dump).
+    conform("SELECT arrayJoin([1::Dynamic, 'x'::Dynamic, NULL, toDate(1)::Dynamic, [1]::Dynamic])::Dynamic(max_types=1) d")
+    conform("SELECT arrayJoin([1::Dynamic, 'x'::Dynamic, NULL, toDate(1)::Dynamic, [1]::Dynamic, (1, 'a')::Dynamic, "
+            "map('k', [NULL, 1.5])::Dynamic, toDecimal64(-1.25, 3)::Dynamic, toUUID('00112233-4455-6677-8899-aabbccddeeff')::Dynamic, "
+            "[[1, 2], [3]]::Array(Array(UInt8))::Dynamic, 'a'::Enum8('a' = 1)::Dynamic, toLowCardinality('lc')::Dynamic, "
+            "1::Variant(UInt8, String)::Dynamic, toDateTime64('2020-01-01 00:00:00.5', 3)::Dynamic, toIPv6('::1')::Dynamic, "
+            "toFixedString('ab', 2)::Dynamic, true::Dynamic, [1::Dynamic, 'x'::Dynamic]::Dynamic, "
+            "'{\"a\": [1, {\"b\": 2}]}'::JSON::Dynamic, toInt256(-3)::Dynamic, toTime64(1.5, 1)::Dynamic])::Dynamic(max_types=1) d")
+    # every value in SharedVariant (max_types=0): the binary type encoding of many families
+    conform("SELECT arrayJoin([toIntervalYear(3)::Dynamic, toIntervalSecond(2)::Dynamic, toTime(5)::Dynamic, "
+            "toTime64(1.5, 2)::Dynamic, toBFloat16(1.5)::Dynamic, toDate32('1900-01-01')::Dynamic, "
+            "toDateTime('2020-01-01 00:00:00', 'UTC')::Dynamic, toInt128(-7)::Dynamic, toUInt256(9)::Dynamic, "
+            "toDecimal256('1.5', 40)::Dynamic, CAST([(1, 'a')], 'Nested(x Int8, y String)')::Dynamic, "
+            "toIPv4('1.2.3.4')::Dynamic, ((1., 2.)::Point)::Geometry::Dynamic, [(1., 2.)]::Ring::Dynamic, "
+            "'b'::Enum16('a' = -1000, 'b' = 1000)::Dynamic, tuple()::Dynamic, [1, 2]::QBit(Float32, 2)::Dynamic, "
+            "[[1.5, 2.5]]::Array(QBit(BFloat16, 2))::Dynamic, NULL])::Dynamic(max_types=0) d")
 
 
 def test_many_blocks():
@@ -279,10 +322,6 @@ def test_random(case):
 # Types the engine does not support yet: a clear error, no crash.
 
 UNSUPPORTED = [
-    ("json_object", "SELECT '{\"a\": 1}'::JSON v"),
-    ("qbit", "SELECT [1., 2.]::QBit(Float32, 2) v"),
-    ("geometry", "SELECT ((1., 2.)::Point)::Geometry v"),
-    ("empty_tuple", "SELECT tuple() v"),
     ("aggregate_function", "SELECT sumState(1) v"),
 ]
 

@@ -152,11 +152,15 @@ void json_as_string(void**) {
   auto blocks = native_test::readAllBlocks(kEngineJson);
   assert_true(chc::getString(*blocks.at(0).columns.at(0), 0) == "{\"a\":1,\"b\":\"x\"}");
   assert_true(native_test::encodeAll(blocks) == kEngineJson);
-  // the object serializations say how to get the STRING form
-  Bytes v2 = hex("01 01 01 6a 04 `JSON` 02 00 00 00 00 00 00 00 00");
-  native_test::Outcome o = native_test::capture([&] { native_test::readAllBlocks(v2); });
+  // the object serializations are materialised as text (V2, no paths, empty shared data: {})
+  Bytes v2 = hex("01 01 01 6a 04 `JSON` 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
+  auto obj = native_test::readAllBlocks(v2);
+  assert_true(chc::getString(*obj.at(0).columns.at(0), 0) == "{}");
+  // FLATTENED says which setting produces it
+  Bytes flat = hex("01 01 01 6a 04 `JSON` 03 00 00 00 00 00 00 00 00");
+  native_test::Outcome o = native_test::capture([&] { native_test::readAllBlocks(flat); });
   assert_true(o.decode_error && o.kind == ErrorKind::Unsupported);
-  assert_true(o.message.find("output_format_native_write_json_as_string") != std::string::npos);
+  assert_true(o.message.find("output_format_native_use_flattened_dynamic_and_json_serialization") != std::string::npos);
 }
 
 void bad_variant_and_dynamic_input(void**) {

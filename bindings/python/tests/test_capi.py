@@ -47,7 +47,7 @@ def test_type_parse():
     with pytest.raises(chconnect.ProgrammingError):
         capi.chc_type_parse('Array(')
     with pytest.raises(chconnect.NotSupportedError):
-        capi.chc_type_parse('QBit(Float32, 8)')
+        capi.chc_type_parse("Object('json')")
 
 
 def test_column_buffers_outlive_everything(server):

@@ -343,7 +343,7 @@ mod tests {
             assert!(!e.message().is_empty());
         }
         // A well-formed name of a type this version does not decode.
-        let e = DataType::parse("QBit(Float32, 8)").expect_err("QBit");
+        let e = DataType::parse("Object('json')").expect_err("Object");
         assert!(matches!(e.status(), Status::NotSupported | Status::InvalidArgument), "{e}");
         // Interior NUL is rejected on the Rust side without reaching C.
         let e = DataType::parse("Int8\0").expect_err("NUL");
