@@ -44,6 +44,14 @@ struct chc_type {
 struct chc_result {
   std::shared_ptr<chc::Client> client;  // keeps the transport alive while the body streams
   std::unique_ptr<chc::QueryResult> result;
+  // Shared with the request: chc_result_cancel may use it from any thread (also after the result
+  // was moved into an Arrow stream).
+  std::shared_ptr<chc::transport::CancelToken> cancel;
+};
+
+// Valid only during a progress callback.
+struct chc_progress {
+  const chc::Progress* progress;
 };
 
 struct chc_block {

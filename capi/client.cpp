@@ -75,6 +75,36 @@ chc_status chc_query_set(chc_query* query, const char* key, const char* value, c
   return guarded(err, [&] { query->spec.set(key, value); });
 }
 
+chc_status chc_query_set_progress(chc_query* query, chc_progress_fn fn, void* ctx, chc_error** err) {
+  if (!query) return nullArgument(err, "query");
+  return guarded(err, [&] {
+    if (!fn) {
+      query->spec.on_progress = nullptr;
+      return;
+    }
+    query->spec.on_progress = [fn, ctx](const chc::Progress& p) {
+      chc_progress handle{&p};
+      return fn(ctx, &handle) == 0;
+    };
+  });
+}
+
+chc_status chc_progress_value(const chc_progress* progress, const char* field, int64_t* out, chc_error** err) {
+  if (!progress || !progress->progress) return nullArgument(err, "progress");
+  if (!field || !out) return nullArgument(err, "field and out");
+  auto v = progress->progress->get(field);
+  if (!v) return report(err, CHC_E_NOT_FOUND, std::string("progress field '") + field + "' was not sent by the server");
+  *out = *v;
+  return CHC_OK;
+}
+
+chc_status chc_client_kill_query(chc_client* client, const char* query_id, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  if (!query_id) return nullArgument(err, "query_id");
+  if (!*query_id) return report(err, CHC_E_INVALID_ARGUMENT, "query_id must not be empty");
+  return guarded(err, [&] { (void)client->client->killQuery(query_id); });
+}
+
 void chc_response_free(chc_response* response) { destroy(response); }
 
 const char* chc_response_body(const chc_response* response, size_t* len) {

@@ -74,12 +74,17 @@ chc_status chc_client_query(chc_client* client, const chc_query* query, chc_resu
   return guarded(err, [&] {
     auto r = std::make_unique<chc_result>();
     r->client = client->client;
-    r->result = client->client->query(query->spec);
+    r->cancel = std::make_shared<chc::transport::CancelToken>();
+    r->result = client->client->query(query->spec, r->cancel);
     *out = release(std::move(r));
   });
 }
 
 void chc_result_free(chc_result* result) { destroy(result); }
+
+void chc_result_cancel(chc_result* result) {
+  if (result && result->cancel) result->cancel->cancel();
+}
 
 chc_status chc_result_next(chc_result* result, chc_block** out, chc_error** err) {
   if (!result) return nullArgument(err, "result");

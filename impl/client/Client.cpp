@@ -1,5 +1,7 @@
 #include "client/Client.hpp"
 
+#include <strings.h>
+
 #include <cstdio>
 #include <random>
 
@@ -98,16 +100,24 @@ std::string quoteTableName(std::string_view table) {
 
 // ---- QueryResult ------------------------------------------------------------------------------
 
-QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id)
+QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
+                         std::shared_ptr<transport::CancelToken> cancel)
     : query_id_(std::move(query_id)),
       summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
                                                                        : std::string())),
       body_(decodedBody(std::move(response))),
-      reader_(*body_) {}
+      reader_(*body_),
+      cancel_(std::move(cancel)) {}
 
 std::optional<Block> QueryResult::next() {
   if (failure_) throw *failure_;
   if (done_) return std::nullopt;
+  auto cancelledNow = [&] {
+    failure_ = Error(ErrorKind::Cancelled, "query cancelled", ServerInfo{0, {}, 200, query_id_});
+    body_.reset();  // aborts the transfer; the connection is closed
+    return *failure_;
+  };
+  if (cancel_ && cancel_->cancelled()) throw cancelledNow();
   try {
     std::optional<Block> block = reader_.next();
     if (!block) {
@@ -116,6 +126,7 @@ std::optional<Block> QueryResult::next() {
     }
     return block;
   } catch (const NativeDecodeError& e) {
+    if (e.kind() == ErrorKind::Cancelled) throw cancelledNow();
     // A server that fails mid-stream appends its exception text to the body (spec §9.2).
     if (auto parsed = findMidStreamException(e.window())) {
       ServerInfo info{parsed->code, parsed->name, 200, query_id_};
@@ -126,6 +137,7 @@ std::optional<Block> QueryResult::next() {
       failure_ = Error(e.kind(), e.what(), info);
     }
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Cancelled && cancel_ && cancel_->cancelled()) throw cancelledNow();
     ServerInfo info = e.server();
     info.query_id = query_id_;
     failure_ = Error(e.kind(), e.what(), info);
@@ -153,6 +165,27 @@ transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kin
   for (const auto& [k, v] : settings) addParam(params, k, v);
   for (const auto& [k, v] : query.params) addParam(params, "param_" + k, v);
   if (native_output) addParam(params, "default_format", "Native");
+  // Progress headers (spec §10): on by default when a progress callback is set. A setting given
+  // explicitly (setting.send_progress_in_http_headers=...) wins.
+  const bool want_progress = query.progress_interval_ms > 0 || (query.progress_interval_ms < 0 && query.on_progress);
+  if (want_progress && !settings.count("send_progress_in_http_headers")) {
+    addParam(params, "send_progress_in_http_headers", "1");
+    if (query.progress_interval_ms > 0 && !settings.count("http_headers_progress_interval_ms"))
+      addParam(params, "http_headers_progress_interval_ms", std::to_string(query.progress_interval_ms));
+  }
+  if (query.on_progress) {
+    auto state = std::make_shared<Progress>();
+    req.on_progress = [state, fn = query.on_progress](const transport::TransferProgress& tp) {
+      for (const auto& [name, value] : tp.new_headers) {
+        if (name.size() != 21 || strncasecmp(name.c_str(), "X-ClickHouse-Progress", 21) != 0) continue;
+        for (const auto& [k, v] : Summary::parse(value).fields) state->server[k] = v;
+        ++state->progress_headers;
+      }
+      state->received_bytes = tp.body_bytes_received;
+      state->sent_bytes = tp.bytes_sent;
+      return fn(*state);
+    };
+  }
   // Response compression: ask only for encodings we decode; 18.16 answers lz4/zstd uncompressed.
   const char* accept = nullptr;
   switch (config_.compression) {
@@ -278,18 +311,33 @@ Response Client::command(const QuerySpec& query) {
   return finishBuffered(send(std::move(req), query_id), query_id);
 }
 
-std::unique_ptr<QueryResult> Client::query(const QuerySpec& query) {
+std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {
   std::string query_id;
   auto req = buildRequest(query, BodyKind::Sql, &query_id, true);
+  req.cancel = cancel;
   auto response = send(std::move(req), query_id);
   if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
-  return std::make_unique<QueryResult>(std::move(response), query_id);
+  return std::make_unique<QueryResult>(std::move(response), query_id, std::move(cancel));
+}
+
+Response Client::killQuery(std::string_view query_id) {
+  if (query_id.empty()) throwInvalid("query id must not be empty");
+  QuerySpec q;
+  q.sql = "KILL QUERY WHERE query_id = '";
+  for (char c : query_id) {
+    if (c == '\\' || c == '\'') q.sql.push_back('\\');
+    q.sql.push_back(c);
+  }
+  q.sql += "' ASYNC";
+  return command(q);
 }
 
 std::vector<ColumnInfo> Client::describeInsertColumns(const std::string& quoted_table, const QuerySpec& options) {
   QuerySpec q = options;
   q.params.clear();
   q.query_id.clear();
+  q.on_progress = nullptr;  // progress is about the insert itself, not this look-up
+  q.progress_interval_ms = -1;
   q.sql = "DESCRIBE TABLE " + quoted_table + " FORMAT TabSeparated";
   std::string body = command(q).body;
   std::vector<ColumnInfo> columns;

@@ -27,7 +27,8 @@ struct Response {
 // A streaming SELECT: blocks are decoded as they are pulled. One thread at a time.
 class QueryResult {
  public:
-  QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id);
+  QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
+              std::shared_ptr<transport::CancelToken> cancel = nullptr);
   // The next block, or nullopt at the end. Errors are sticky: once failed, every call rethrows.
   std::optional<Block> next();
   const std::string& queryId() const { return query_id_; }
@@ -39,6 +40,7 @@ class QueryResult {
   std::unique_ptr<InputStream> body_;  // decoding chain that owns the HTTP response
   NativeBlockReader reader_;
   std::optional<Error> failure_;
+  std::shared_ptr<transport::CancelToken> cancel_;
   bool done_ = false;
 };
 
@@ -55,7 +57,10 @@ class Client {
   // Cached after the first successful call; the reference stays valid as long as the client.
   const std::string& serverVersion();
   Response command(const QuerySpec& query);
-  std::unique_ptr<QueryResult> query(const QuerySpec& query);
+  // `cancel` (optional) can abort the request from another thread, see transport::CancelToken.
+  std::unique_ptr<QueryResult> query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel = nullptr);
+  // KILL QUERY WHERE query_id = '<id>' ASYNC on its own pooled connection.
+  Response killQuery(std::string_view query_id);
   // Column names and types of a table, for inserts (DESCRIBE TABLE); insertable columns only
   // (MATERIALIZED and ALIAS columns are left out).
   std::vector<ColumnInfo> describeInsertColumns(const std::string& quoted_table, const QuerySpec& options);

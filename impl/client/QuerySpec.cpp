@@ -1,6 +1,7 @@
 #include "client/QuerySpec.hpp"
 
 #include <cctype>
+#include <charconv>
 
 #include "common/Error.hpp"
 
@@ -21,6 +22,12 @@ void QuerySpec::set(std::string_view key, std::string_view value) {
     session_id = value;
   } else if (key == "database") {
     database = value;
+  } else if (key == "progress_interval_ms") {
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || p != value.data() + value.size() || v < 0 || v > 86400000)
+      throwInvalid("progress_interval_ms must be an integer from 0 to 86400000, not '" + std::string(value) + "'");
+    progress_interval_ms = v;
   } else if (key.starts_with("setting.")) {
     if (!isIdentifier(key.substr(8))) throwInvalid("'" + std::string(key.substr(8)) + "' is not a valid setting name");
     settings[std::string(key.substr(8))] = value;
@@ -31,6 +38,15 @@ void QuerySpec::set(std::string_view key, std::string_view value) {
   } else {
     throw Error(ErrorKind::NotFound, "unknown query option '" + std::string(key) + "'");
   }
+}
+
+std::optional<int64_t> Progress::get(std::string_view field) const {
+  if (field == "received_bytes") return static_cast<int64_t>(received_bytes);
+  if (field == "sent_bytes") return static_cast<int64_t>(sent_bytes);
+  if (field == "progress_headers") return static_cast<int64_t>(progress_headers);
+  auto it = server.find(std::string(field));
+  if (it == server.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace chc

@@ -1,11 +1,30 @@
 // One request: SQL plus per-request options (the keys of chc_query in chconnect.h).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace chc {
+
+// Progress of one request, as seen by a progress callback.
+struct Progress {
+  // Numeric fields of the latest X-ClickHouse-Progress header (merged field by field: the server
+  // sends running totals, newer servers omit zero fields). Empty until a header arrived.
+  std::map<std::string, int64_t> server;
+  uint64_t received_bytes = 0;    // response body bytes received so far (as on the wire)
+  uint64_t sent_bytes = 0;        // request body bytes sent so far
+  uint64_t progress_headers = 0;  // X-ClickHouse-Progress headers received so far
+
+  // A server field, or received_bytes / sent_bytes / progress_headers.
+  std::optional<int64_t> get(std::string_view field) const;
+};
+
+// Returns false to cancel the request. Runs on the thread that drives the request.
+using ProgressCallback = std::function<bool(const Progress&)>;
 
 struct QuerySpec {
   std::string sql;
@@ -14,6 +33,10 @@ struct QuerySpec {
   std::string database;
   std::map<std::string, std::string> settings;
   std::map<std::string, std::string> params;  // server-side {name:Type} values
+  ProgressCallback on_progress;               // optional
+  // "progress_interval_ms": -1 = default (progress headers on, every 100 ms, when on_progress is
+  // set; off otherwise), 0 = no progress headers, N > 0 = headers every N ms.
+  int64_t progress_interval_ms = -1;
 
   // Throws Error(NotFound) for unknown keys, Error(InvalidArgument) for bad names.
   void set(std::string_view key, std::string_view value);

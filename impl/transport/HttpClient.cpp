@@ -314,6 +314,8 @@ struct Transfer {
   SlistPtr header_list;
   std::vector<uint8_t> body;
   bool is_get = false;
+  std::shared_ptr<CancelToken> cancel;
+  std::function<bool(const TransferProgress&)> on_progress;
 
   // response state (reset for each attempt)
   int status = 0;
@@ -328,6 +330,13 @@ struct Transfer {
   CURLcode result = CURLE_OK;
   long attempt_connects = 0;
   uint64_t received = 0;
+  uint64_t body_received = 0;
+  bool cancelled = false;  // failed with Error(Cancelled)
+  // what the progress observer has seen
+  size_t notified_headers = 0;
+  uint64_t notified_body = 0;
+  uint64_t notified_sent = 0;
+  uint64_t sent_total = 0;  // request body bytes sent, recorded when the transfer detached
   std::optional<Error> error;
 
   std::vector<uint8_t> buf;
@@ -345,6 +354,10 @@ struct Transfer {
   void pump();  // one curl_multi_perform + completion check
   void complete(CURLcode rc);
   void detach(bool cut_short) noexcept;
+  void checkCancel();
+  void notifyProgress();
+  [[noreturn]] void failCancelled(const std::string& why);
+  void watch(bool on) noexcept;  // (un)registers the slot's multi with the cancel token
   void maybeUnpause();
   Error makeError(CURLcode rc) const;
 
@@ -379,6 +392,8 @@ Transfer::Transfer(std::shared_ptr<Pool> p, HttpRequest req) : pool(std::move(p)
     appendSlist(header_list, value.empty() ? name + ";" : name + ": " + value);
   }
   body = std::move(req.body);
+  cancel = std::move(req.cancel);
+  on_progress = std::move(req.on_progress);
 }
 
 Transfer::~Transfer() {
@@ -394,6 +409,9 @@ void Transfer::start(bool fresh) {
   result = CURLE_OK;
   attempt_connects = 0;
   received = 0;
+  body_received = 0;
+  notified_headers = 0;
+  notified_body = notified_sent = sent_total = 0;
   error.reset();
   buf.clear();
   rpos = 0;
@@ -419,6 +437,52 @@ void Transfer::start(bool fresh) {
     throw Error(ErrorKind::Internal, std::string("curl_multi_add_handle: ") + curl_multi_strerror(mc));
   }
   slot->attached = true;
+  watch(true);
+}
+
+void Transfer::watch(bool on) noexcept {
+  if (!cancel || !slot) return;
+  std::lock_guard lock(cancel->mu_);
+  cancel->multi_ = on ? static_cast<void*>(slot->multi.get()) : nullptr;
+}
+
+void Transfer::failCancelled(const std::string& why) {
+  if (slot) detach(true);
+  done = true;
+  cancelled = true;
+  buf.clear();
+  rpos = 0;
+  Error err(ErrorKind::Cancelled, why);
+  err.server().http_status = status;
+  error = err;
+  throw err;
+}
+
+void Transfer::checkCancel() {
+  if (cancelled) throw *error;
+  if (cancel && cancel->cancelled()) failCancelled("request cancelled");
+}
+
+void Transfer::notifyProgress() {
+  if (!on_progress) return;
+  curl_off_t sent = 0;
+  if (slot && slot->attached) {
+    curl_easy_getinfo(slot->easy.get(), CURLINFO_SIZE_UPLOAD_T, &sent);
+  } else {
+    sent = static_cast<curl_off_t>(sent_total);
+  }
+  if (notified_headers > headers.size()) notified_headers = 0;  // a new header block started
+  const bool moved = notified_headers < headers.size() || body_received != notified_body ||
+                     static_cast<uint64_t>(sent) != notified_sent;
+  if (!moved) return;
+  TransferProgress p;
+  p.new_headers = std::span<const std::pair<std::string, std::string>>(headers).subspan(notified_headers);
+  p.body_bytes_received = body_received;
+  p.bytes_sent = static_cast<uint64_t>(sent);
+  notified_headers = headers.size();
+  notified_body = body_received;
+  notified_sent = static_cast<uint64_t>(sent);
+  if (!on_progress(p)) failCancelled("request cancelled by the progress callback");
 }
 
 void Transfer::pump() {
@@ -440,7 +504,9 @@ void Transfer::driveUntil(const std::function<bool()>& pred) {
   auto last_move = clock::now();
   uint64_t last_bytes = ~uint64_t{0};
   while (!pred() && !done) {
+    checkCancel();
     pump();
+    notifyProgress();
     if (pred() || done) break;
 
     CURL* e = slot->easy.get();
@@ -497,7 +563,10 @@ void Transfer::complete(CURLcode rc) {
 void Transfer::detach(bool cut_short) noexcept {
   if (!slot) return;
   CURL* e = slot->easy.get();
+  watch(false);
   if (slot->attached) {
+    curl_off_t up = 0;
+    if (curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up) == CURLE_OK && up > 0) sent_total = static_cast<uint64_t>(up);
     long nc = 0;
     curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &nc);
     attempt_connects = nc;
@@ -634,6 +703,7 @@ size_t Transfer::onWrite(char* data, size_t size, size_t nmemb, void* ud) {
   }
   t->buf.insert(t->buf.end(), reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + n);
   t->received += n;
+  t->body_received += n;
   t->high_water = std::max(t->high_water, t->buffered());
   return n;
 }
@@ -656,6 +726,7 @@ size_t Transfer::onHeader(char* data, size_t size, size_t nitems, void* ud) {
     }
     t->status = code;
     t->headers.clear();
+    t->notified_headers = 0;
     t->headers_complete = false;
   } else if (line.empty()) {
     if (t->status >= 200) t->headers_complete = true;
@@ -708,6 +779,7 @@ const std::vector<std::pair<std::string, std::string>>& HttpResponse::headers() 
 size_t HttpResponse::read(std::span<uint8_t> dst) {
   detail::Transfer& t = *t_;
   if (t.aborted) throw Error(ErrorKind::InvalidState, "HTTP response was aborted");
+  t.checkCancel();
   if (dst.empty()) return 0;
   if (t.buffered() == 0 && !t.done) {
     t.maybeUnpause();
@@ -752,6 +824,15 @@ size_t HttpResponse::bufferHighWater() const { return t_->high_water; }
 bool HttpResponse::connectionReused() const { return t_->reused; }
 
 // ------------------------------------------------------------------------------------------------
+void CancelToken::cancel() noexcept {
+  flag_.store(true, std::memory_order_release);
+  // The driving thread registers its multi handle under mu_ and unregisters it before the handle
+  // can go back to the pool (or be destroyed), so the handle is alive here. A wake-up that reaches
+  // a multi between polls is kept by curl until the next curl_multi_poll, so it is never lost.
+  std::lock_guard lock(mu_);
+  if (multi_ != nullptr) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
 HttpClient::HttpClient(HttpOptions options) {
   ensureCurlGlobalInit();
   pool_ = std::make_shared<detail::Pool>(std::move(options));

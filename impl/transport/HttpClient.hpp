@@ -3,10 +3,13 @@
 // bounded memory. Knows nothing of ClickHouse types; see shared/spec/http-interface.md §2, §3, §11.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +51,39 @@ struct HttpOptions {
   std::string user_agent;                                  // e.g. "chconnect/0.1.0"; empty = no User-Agent header
 };
 
+namespace detail {
+struct Transfer;
+struct Pool;
+}  // namespace detail
+
+// Cancels a request from any thread. cancel() sets a flag and wakes the thread that drives the
+// transfer (curl_multi_wakeup), so a send() or read() blocked on the network returns promptly with
+// Error(Cancelled); the connection is closed, never reused. A token cancelled before send() makes
+// send() fail at once. One token may serve several requests in turn (each is cancelled).
+class CancelToken {
+ public:
+  CancelToken() = default;
+  CancelToken(const CancelToken&) = delete;
+  CancelToken& operator=(const CancelToken&) = delete;
+  void cancel() noexcept;  // thread-safe, idempotent
+  bool cancelled() const noexcept { return flag_.load(std::memory_order_acquire); }
+
+ private:
+  friend struct detail::Transfer;
+  std::atomic<bool> flag_{false};
+  std::mutex mu_;
+  void* multi_ = nullptr;  // the CURLM* currently driven for this token, under mu_
+};
+
+// What a progress observer sees after each step of the transfer that moved something.
+struct TransferProgress {
+  // Response header lines received since the previous call (all of them on the first call); a
+  // new header block (interim 1xx response, retry) starts over.
+  std::span<const std::pair<std::string, std::string>> new_headers;
+  uint64_t body_bytes_received = 0;  // raw response body bytes so far (as on the wire)
+  uint64_t bytes_sent = 0;           // request body bytes sent so far
+};
+
 struct HttpRequest {
   // Appended to Endpoint::base_path, already percent-encoded by the caller (see urlEncode).
   // "?query=..." gives base_path + "?query=..."; "ping" or "/ping" gives base_path + "ping".
@@ -55,12 +91,14 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<uint8_t> body;    // POST body, sent with Content-Length (empty allowed)
   std::string method = "POST";  // "POST" or "GET" (GET must have an empty body)
+  // Optional. See CancelToken.
+  std::shared_ptr<CancelToken> cancel;
+  // Optional. Called on the thread that drives the transfer (inside send() and read(), never from
+  // inside libcurl and never on another thread) after each step that received headers or body
+  // bytes or sent body bytes. Returning false cancels the request: the transfer is aborted and
+  // the call that drove it throws Error(Cancelled). Exceptions propagate to that call.
+  std::function<bool(const TransferProgress&)> on_progress;
 };
-
-namespace detail {
-struct Transfer;
-struct Pool;
-}  // namespace detail
 
 // Streaming response: the body is pulled by the caller. Returned once the status line and the
 // headers have arrived. Owned by one thread at a time. May outlive its HttpClient.
@@ -86,7 +124,8 @@ class HttpResponse final : public InputStream {
 
   // Raw body bytes (no Content-Encoding decoding; chunked framing removed). Returns 0 only at the
   // end of the body. Throws chc::Error (Network, Timeout, Tls) if the transfer fails; bytes that
-  // arrived before the failure are delivered first.
+  // arrived before the failure are delivered first. Throws Error(Cancelled) once the request's
+  // CancelToken is cancelled or its progress observer returned false (buffered bytes are dropped).
   size_t read(std::span<uint8_t> dst) override;
   // The rest of the body, up to `limit` bytes (for error bodies). Stops early at the limit.
   std::string readAll(size_t limit);

@@ -958,6 +958,145 @@ void test_fresh_connection_not_retried(void**) {
   assert_int_equal(server.accepted(), 1);
 }
 
+// ---- cancellation and progress -------------------------------------------------------------------
+
+// Stands in for a server that sends progress headers while a query runs, then the body in two
+// parts with a pause, the way servers with the header hook do (Debian's 18.16 sends none).
+struct ProgressHeadersServerForObserverTest : LocalServer {
+  ProgressHeadersServerForObserverTest()
+      : LocalServer([](int fd, int) {
+          if (!readRequest(fd)) return;
+          sendAll(fd, "HTTP/1.1 200 OK\r\nX-ClickHouse-Progress: {\"read_rows\":\"1\"}\r\n");
+          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          sendAll(fd, "X-ClickHouse-Progress: {\"read_rows\":\"2\"}\r\nContent-Length: 10\r\n\r\n01234");
+          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          sendAll(fd, "56789");
+          readRequest(fd);
+        }) {}
+};
+
+// Cancels `token` from another thread after `ms`.
+std::thread cancelLater(std::shared_ptr<CancelToken> token, int ms, Clock::time_point* when) {
+  return std::thread([token, ms, when] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    *when = Clock::now();
+    token->cancel();
+  });
+}
+
+void test_cancel_wakes_blocked_read(void**) {
+  StallingBodyServerForTimeoutTest server;
+  HttpClient c(localOptions(server.port()));  // 60 s receive timeout: only the cancel can end the read
+  HttpRequest r = query("SELECT 1");
+  auto token = std::make_shared<CancelToken>();
+  r.cancel = token;
+  auto resp = c.send(std::move(r));
+  assert_int_equal(resp->status(), 200);
+  uint8_t buf[100];
+  assert_int_equal(resp->read(std::span<uint8_t>(buf, sizeof buf)), 10);
+  Clock::time_point cancelled_at;
+  std::thread t = cancelLater(token, 300, &cancelled_at);
+  Error e = expectError([&] { resp->read(std::span<uint8_t>(buf, sizeof buf)); });
+  double late = secondsSince(cancelled_at);
+  t.join();
+  std::printf("# blocked read woke %.3f s after cancel: %s\n", late, e.what());
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(late < 0.5);
+  // Sticky, and the connection is not reused.
+  Error again = expectError([&] { resp->read(std::span<uint8_t>(buf, sizeof buf)); });
+  assert_int_equal(static_cast<int>(again.kind()), static_cast<int>(ErrorKind::Cancelled));
+  resp.reset();
+  assert_true(token->cancelled());
+}
+
+void test_cancel_wakes_blocked_send(void**) {
+  SilentServerForTimeoutTest server;
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  auto token = std::make_shared<CancelToken>();
+  r.cancel = token;
+  Clock::time_point cancelled_at;
+  std::thread t = cancelLater(token, 300, &cancelled_at);
+  Error e = expectError([&] { c.send(std::move(r)); });
+  double late = secondsSince(cancelled_at);
+  t.join();
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(late < 0.5);
+  // A token cancelled before send(): fails at once, before any connection is used.
+  HttpRequest r2 = query("SELECT 1");
+  r2.cancel = token;
+  auto t0 = Clock::now();
+  Error e2 = expectError([&] { c.send(std::move(r2)); });
+  assert_int_equal(static_cast<int>(e2.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(secondsSince(t0) < 0.5);
+}
+
+void test_cancel_real_server_then_reuse(void**) {
+  HttpClient c(httpOptions());
+  // ~5 s of output at one 1.6 MB block per second: the second block takes a while.
+  HttpRequest r = query(
+      "SELECT number FROM system.numbers WHERE sleep(1) = 0 LIMIT 1000000 "
+      "SETTINGS max_block_size = 200000, max_threads = 1 FORMAT RowBinary");
+  auto token = std::make_shared<CancelToken>();
+  r.cancel = token;
+  auto resp = c.send(std::move(r));
+  assert_int_equal(resp->status(), 200);
+  Clock::time_point cancelled_at;
+  std::thread t = cancelLater(token, 200, &cancelled_at);
+  std::vector<uint8_t> buf(1 << 16);
+  Error e = expectError([&] {
+    while (resp->read(std::span<uint8_t>(buf.data(), buf.size())) > 0) {
+    }
+  });
+  double late = secondsSince(cancelled_at);
+  t.join();
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(late < 0.5);
+  resp.reset();
+  assert_string_equal(run(c, "SELECT 1").c_str(), "1\n");
+}
+
+void test_progress_observer(void**) {
+  ProgressHeadersServerForObserverTest server;
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  std::vector<std::string> progress;
+  std::vector<uint64_t> body_bytes;
+  uint64_t sent = 0;
+  r.on_progress = [&](const TransferProgress& p) {
+    for (const auto& [n, v] : p.new_headers)
+      if (n == "X-ClickHouse-Progress") progress.push_back(v);
+    body_bytes.push_back(p.body_bytes_received);
+    sent = p.bytes_sent;
+    return true;
+  };
+  auto resp = c.send(std::move(r));
+  assert_int_equal(progress.size(), 2);  // both arrived before send() returned
+  assert_string_equal(progress[1].c_str(), "{\"read_rows\":\"2\"}");
+  assert_string_equal(resp->readAll(100).c_str(), "0123456789");
+  assert_true(body_bytes.size() >= 2);
+  for (size_t i = 1; i < body_bytes.size(); ++i) assert_true(body_bytes[i] >= body_bytes[i - 1]);
+  assert_int_equal(body_bytes.back(), 10);
+  assert_int_equal(sent, 8);             // "SELECT 1"
+  assert_int_equal(progress.size(), 2);  // each header is reported once
+}
+
+void test_progress_observer_cancels(void**) {
+  ProgressHeadersServerForObserverTest server;
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  int calls = 0;
+  r.on_progress = [&](const TransferProgress& p) {
+    ++calls;
+    return p.body_bytes_received == 0;  // cancel at the first body byte
+  };
+  // The first body bytes may arrive with the headers (then send() itself is cancelled).
+  Error e = expectError([&] { c.send(std::move(r))->readAll(100); });
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(contains(e.what(), "progress callback"));
+  assert_true(calls >= 2);
+}
+
 }  // namespace
 
 int main() {
@@ -993,6 +1132,11 @@ int main() {
       cmocka_unit_test(test_stale_keep_alive_retried_once),
       cmocka_unit_test(test_stale_keep_alive_send_failure_retried_once),
       cmocka_unit_test(test_fresh_connection_not_retried),
+      cmocka_unit_test(test_cancel_wakes_blocked_read),
+      cmocka_unit_test(test_cancel_wakes_blocked_send),
+      cmocka_unit_test(test_cancel_real_server_then_reuse),
+      cmocka_unit_test(test_progress_observer),
+      cmocka_unit_test(test_progress_observer_cancels),
   };
   return cmocka_run_group_tests_name("transport", tests, nullptr, nullptr);
 }

@@ -20,6 +20,9 @@
  * Threads   A chc_client may be used from any number of threads at once (each request takes a
  *           pooled connection). Every other handle belongs to one thread at a time: it may move
  *           between threads but must not be used concurrently. chc_error objects are immutable.
+ *           The one exception is chc_result_cancel, which any thread may call at any time while
+ *           the result exists. Callbacks (progress) run on the thread that is inside the call
+ *           that drives the request, never on a hidden thread.
  * Text      Strings are UTF-8 (values may be arbitrary bytes and come as pointer + length).
  *           Input strings are NUL-terminated unless a length is given.
  * Secrets   Passwords never appear in error messages or anything else the library returns.
@@ -167,6 +170,15 @@ CHC_API chc_status chc_client_ping(chc_client* client, chc_error** err);
 /* Server version string (e.g. "18.16.1"), asked once with SELECT version() and then cached.
  *out is borrowed: valid until the client is freed. Thread-safe. */
 CHC_API chc_status chc_client_server_version(chc_client* client, const char** out, chc_error** err);
+/* Asks the server to stop the query with this id: sends KILL QUERY WHERE query_id = '<id>' ASYNC
+   (quotes and backslashes escaped) on its own pooled connection and returns once the server
+   answered; the query then ends on its own connection with a server error (QUERY_WAS_CANCELLED,
+   code 394), possibly a little later. Set your own query_id (chc_query_set) to be able to do this.
+   Killing an id that is not running is not an error. Thread-safe: typically called from another
+   thread while one is blocked in chc_client_query or chc_result_next. Errors: CHC_E_INVALID_ARGUMENT
+   (NULL or empty id), CHC_E_SERVER (e.g. the user lacks the KILL QUERY grant for another user's
+   query), CHC_E_AUTH, CHC_E_IO, CHC_E_TIMEOUT. */
+CHC_API chc_status chc_client_kill_query(chc_client* client, const char* query_id, chc_error** err);
 
 /* ---------------------------------------------------------------------------------------------
  * 5. Queries: one statement plus per-request options
@@ -179,6 +191,11 @@ CHC_API chc_status chc_client_server_version(chc_client* client, const char** ou
  *   database        default database (overrides the client's)
  *   setting.<name>  a ClickHouse setting for this request (overrides the client's)
  *   param.<name>    value of a server-side parameter {name:Type} in the SQL (servers >= 19.11)
+ *   progress_interval_ms  "0": no progress headers; N > 0: ask the server for X-ClickHouse-Progress
+ *                   headers every N ms (settings send_progress_in_http_headers=1 and
+ *                   http_headers_progress_interval_ms=N). Default: headers every 100 ms (the
+ *                   server's default interval) when a progress callback is set, none otherwise.
+ *                   An explicit setting.send_progress_in_http_headers wins.
  * Unknown keys give CHC_E_NOT_FOUND. Not thread-safe; may be reused for several requests.
  */
 typedef struct chc_query chc_query;
@@ -190,6 +207,34 @@ CHC_API chc_query* chc_query_new(const char* sql, size_t sql_len);
 CHC_API void chc_query_free(chc_query* query);
 /* Sets a per-request option (see the key list above); key and value are copied. */
 CHC_API chc_status chc_query_set(chc_query* query, const char* key, const char* value, chc_error** err);
+
+/*
+ * Progress. A progress callback registered on a query fires during the calls that drive that
+ * request: chc_client_command, chc_client_query, chc_result_next, chc_client_insert_raw and
+ * chc_insert_finish (when the options given to chc_client_insert_begin carry it; not for the
+ * column look-up chc_client_insert_begin makes), always on the calling thread and only
+ * after something moved (a header arrived, body bytes were received or sent). It must not call
+ * back into the same result or insert. Returning non-zero cancels the request: the transfer is
+ * aborted (its connection is closed, not reused) and the driving call returns CHC_E_CANCELLED;
+ * for a result every later chc_result_next returns CHC_E_CANCELLED too. Servers send progress
+ * headers only before the first body byte (spec: while the query runs and no output was sent), and
+ * some builds never send them (Debian's 18.16 package: its HTTP library lacks the hook), so the
+ * transfer counters are always there as well.
+ */
+typedef struct chc_progress chc_progress;
+typedef int (*chc_progress_fn)(void* ctx, const chc_progress* progress);
+
+/* One progress field. Server fields come from the latest X-ClickHouse-Progress header (running
+   totals, merged field by field): read_rows, read_bytes, written_rows, written_bytes,
+   total_rows_to_read (19.x+) or total_rows (18.x), elapsed_ns, ... whatever the server sent;
+   CHC_E_NOT_FOUND for a field it did not send. Always available: received_bytes (response body
+   bytes received so far, as on the wire), sent_bytes (request body bytes sent so far) and
+   progress_headers (number of X-ClickHouse-Progress headers so far). `progress` is valid only
+   during the callback. */
+CHC_API chc_status chc_progress_value(const chc_progress* progress, const char* field, int64_t* out, chc_error** err);
+/* Registers (fn != NULL) or removes (fn == NULL) the progress callback of a query; ctx is passed
+   through untouched. Applies to requests started with this query afterwards. */
+CHC_API chc_status chc_query_set_progress(chc_query* query, chc_progress_fn fn, void* ctx, chc_error** err);
 
 /* A finished, buffered response to a command or an insert: body text, summary, query id. */
 typedef struct chc_response chc_response;
@@ -313,9 +358,21 @@ CHC_API void chc_result_free(chc_result* result);
 /* Decodes the next block. *out is an owned block (free with chc_block_free), or NULL at the end of
    the result (status CHC_OK). Memory is bounded by one block. An error the server reports in the
    middle of the stream gives CHC_E_SERVER with its code; a truncated or malformed stream gives
-   CHC_E_PROTOCOL; a partial result is never reported as complete. After an error every further
-   call returns the same status. */
+   CHC_E_PROTOCOL; a partial result is never reported as complete. CHC_E_CANCELLED after
+   chc_result_cancel or when the query's progress callback returned non-zero. After an error every
+   further call returns the same status. */
 CHC_API chc_status chc_result_next(chc_result* result, chc_block** out, chc_error** err);
+/* Cancels the result's request. The only call on a result that may be made from any thread, also
+   while another thread is inside chc_result_next (or an Arrow stream made from the result): that
+   call wakes up and returns CHC_E_CANCELLED promptly (well under a second), and so do all later
+   chc_result_next calls; blocks already returned stay valid. The transfer is aborted and its
+   connection closed (never reused); the client stays usable. The server stops the query when it
+   next writes to the closed connection; use chc_client_kill_query to stop a query that writes
+   nothing for a long time, or one still inside chc_client_query (which has no result to cancel
+   yet and, on servers that buffer their output, may wait there for most of the query). Idempotent; harmless on a result that already ended (read to the end
+   or failed: later chc_result_next calls still report that end or that error). Accepts NULL.
+   Must not race with chc_result_free. */
+CHC_API void chc_result_cancel(chc_result* result);
 /* Query id of the request ("" if the server did not say and none was set). Borrowed: valid until
    the result is freed. */
 CHC_API const char* chc_result_query_id(const chc_result* result);

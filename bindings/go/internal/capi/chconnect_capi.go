@@ -43,28 +43,28 @@ typedef _gostring_ swig_type_10;
 typedef _gostring_ swig_type_11;
 typedef _gostring_ swig_type_12;
 typedef _gostring_ swig_type_13;
-typedef _gostring_ swig_type_14;
+typedef void* swig_type_14;
 typedef _gostring_ swig_type_15;
-typedef long long swig_type_16;
-typedef long long swig_type_17;
-typedef long long swig_type_18;
-typedef _gostring_ swig_type_19;
-typedef _gostring_ swig_type_20;
+typedef _gostring_ swig_type_16;
+typedef _gostring_ swig_type_17;
+typedef _gostring_ swig_type_18;
+typedef long long swig_type_19;
+typedef long long swig_type_20;
 typedef long long swig_type_21;
-typedef long long swig_type_22;
+typedef _gostring_ swig_type_22;
 typedef _gostring_ swig_type_23;
 typedef long long swig_type_24;
 typedef long long swig_type_25;
 typedef _gostring_ swig_type_26;
-typedef _gostring_ swig_type_27;
-typedef _gostring_ swig_type_28;
-typedef long long swig_type_29;
-typedef long long swig_type_30;
-typedef long long swig_type_31;
-typedef _gostring_ swig_type_32;
+typedef long long swig_type_27;
+typedef long long swig_type_28;
+typedef _gostring_ swig_type_29;
+typedef _gostring_ swig_type_30;
+typedef _gostring_ swig_type_31;
+typedef long long swig_type_32;
 typedef long long swig_type_33;
 typedef long long swig_type_34;
-typedef long long swig_type_35;
+typedef _gostring_ swig_type_35;
 typedef long long swig_type_36;
 typedef long long swig_type_37;
 typedef long long swig_type_38;
@@ -72,20 +72,23 @@ typedef long long swig_type_39;
 typedef long long swig_type_40;
 typedef long long swig_type_41;
 typedef long long swig_type_42;
-typedef _gostring_ swig_type_43;
-typedef _gostring_ swig_type_44;
+typedef long long swig_type_43;
+typedef long long swig_type_44;
 typedef long long swig_type_45;
 typedef _gostring_ swig_type_46;
-typedef long long swig_type_47;
+typedef _gostring_ swig_type_47;
 typedef long long swig_type_48;
-typedef long long swig_type_49;
+typedef _gostring_ swig_type_49;
 typedef long long swig_type_50;
 typedef long long swig_type_51;
-typedef _gostring_ swig_type_52;
+typedef long long swig_type_52;
 typedef long long swig_type_53;
 typedef long long swig_type_54;
-typedef long long swig_type_55;
-typedef _goslice_ swig_type_56;
+typedef _gostring_ swig_type_55;
+typedef long long swig_type_56;
+typedef long long swig_type_57;
+typedef long long swig_type_58;
+typedef _goslice_ swig_type_59;
 extern void _wrap_Swig_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b6ee6726b6beb9c9(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9(void);
@@ -108,71 +111,75 @@ extern swig_intgo _wrap_chc_client_open_capi_b6ee6726b6beb9c9(uintptr_t arg1, sw
 extern void _wrap_chc_client_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_client_ping_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_client_server_version_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern uintptr_t _wrap_chc_query_new_capi_b6ee6726b6beb9c9(swig_type_9 arg1);
+extern swig_intgo _wrap_chc_client_kill_query_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_9 arg2, swig_voidp arg3);
+extern uintptr_t _wrap_chc_query_new_capi_b6ee6726b6beb9c9(swig_type_10 arg1);
 extern void _wrap_chc_query_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_10 arg2, swig_type_11 arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_11 arg2, swig_type_12 arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_14 arg2, uintptr_t arg3, swig_voidp arg4);
 extern void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_response_body_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_12 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_15 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_16 arg2, swig_voidp arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_client_command_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(swig_type_14 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(swig_type_17 arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_chc_type_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_get_kind_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_15 _wrap_chc_type_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_16 _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern uintptr_t _wrap_chc_type_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_17 arg2);
-extern swig_type_18 _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_19 _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_18 _wrap_chc_type_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_19 _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_chc_type_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_20 arg2);
+extern swig_type_21 _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_22 _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_precision_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_scale_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_20 _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_21 arg2);
-extern swig_type_22 _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_23 _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_24 arg2);
-extern swig_intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_25 arg2);
-extern swig_type_26 _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_23 _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_24 arg2);
+extern swig_type_25 _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_26 _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_27 arg2);
+extern swig_intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_28 arg2);
+extern swig_type_29 _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_client_query_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_result_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_type_27 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_28 arg2, swig_voidp arg3, swig_voidp arg4);
+extern void _wrap_chc_result_cancel_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_30 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_block_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_29 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_30 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_32 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_33 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_column_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_32 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_35 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_chc_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_33 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_36 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_column_data_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_35 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_36 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_38 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_43 arg2, swig_type_44 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_38 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_39 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_41 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_43 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_44 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_45 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_46 arg2, swig_type_47 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_45 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_46 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_47 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_48 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_49 arg2);
+extern swig_type_48 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_49 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_53 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_55 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_53 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_57 arg2);
+extern swig_type_58 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_59 arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
@@ -408,10 +415,23 @@ func Chc_client_server_version(arg1 Struct_SS_chc_client, arg2 **byte, arg3 *Swi
 	return swig_r
 }
 
+func Chc_client_kill_query(arg1 Struct_SS_chc_client, arg2 string, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	var _swig_i_2 *uintptr
+	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
+	swig_r = (int)(C._wrap_chc_client_kill_query_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_9)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	return swig_r
+}
+
 func Chc_query_new(arg1 string) (_swig_ret Struct_SS_chc_query) {
 	var swig_r Struct_SS_chc_query
 	_swig_i_0 := arg1
-	swig_r = (Struct_SS_chc_query)(SwigcptrStruct_SS_chc_query(C._wrap_chc_query_new_capi_b6ee6726b6beb9c9(*(*C.swig_type_9)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Struct_SS_chc_query)(SwigcptrStruct_SS_chc_query(C._wrap_chc_query_new_capi_b6ee6726b6beb9c9(*(*C.swig_type_10)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -430,13 +450,38 @@ func Chc_query_set(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 *Swi
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_query_set_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_10)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_query_set_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
+	return swig_r
+}
+
+func Chc_progress_value(arg1 Struct_SS_chc_progress, arg2 string, arg3 *int64, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 *uintptr
+	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
+	swig_r = (int)(C._wrap_chc_progress_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	return swig_r
+}
+
+func Chc_query_set_progress(arg1 Struct_SS_chc_query, arg2 _swig_fnptr, arg3 uintptr, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	var _swig_i_3 *uintptr
+	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
+	swig_r = (int)(C._wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_14(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -470,7 +515,7 @@ func Chc_response_summary(arg1 Struct_SS_chc_response, arg2 string, arg3 *int64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_response_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_response_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -537,7 +582,7 @@ func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *Swigcpt
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_type_parse_capi_b6ee6726b6beb9c9(*(*C.swig_type_14)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_type_parse_capi_b6ee6726b6beb9c9(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -577,7 +622,7 @@ func Chc_type_child(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret Struct_SS_ch
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_17(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_20(_swig_i_1))))
 	return swig_r
 }
 
@@ -616,7 +661,7 @@ func Chc_type_element_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret strin
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_21(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -634,7 +679,7 @@ func Chc_type_enum_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret string) 
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -645,7 +690,7 @@ func Chc_type_enum_value(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1)))
 	return swig_r
 }
 
@@ -687,6 +732,11 @@ func Chc_result_next(arg1 Struct_SS_chc_result, arg2 *SwigcptrStruct_SS_chc_bloc
 	return swig_r
 }
 
+func Chc_result_cancel(arg1 Struct_SS_chc_result) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_chc_result_cancel_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
+}
+
 func Chc_result_query_id(arg1 Struct_SS_chc_result) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
@@ -704,7 +754,7 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_28)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -738,7 +788,7 @@ func Chc_block_column(arg1 Struct_SS_chc_block, arg2 int64, arg3 *SwigcptrStruct
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -802,7 +852,7 @@ func Chc_column_variant_row(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -828,7 +878,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -836,7 +886,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1)))
 	return swig_r
 }
 
@@ -847,7 +897,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -858,7 +908,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -869,7 +919,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -881,7 +931,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -905,7 +955,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_43)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -931,7 +981,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -942,7 +992,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))))
 	return swig_r
 }
 
@@ -950,7 +1000,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))))
 	return swig_r
 }
 
@@ -971,7 +1021,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -981,7 +1031,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1001,7 +1051,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1033,7 +1083,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_53(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_56(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1041,7 +1091,7 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))))
 	return swig_r
 }
 
@@ -1061,7 +1111,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1139,15 +1189,6 @@ func (p SwigcptrStruct_SS_chc_insert) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
-type SwigcptrStruct_SS_ArrowArrayStream uintptr
-type Struct_SS_ArrowArrayStream interface {
-	Swigcptr() uintptr
-}
-
-func (p SwigcptrStruct_SS_ArrowArrayStream) Swigcptr() uintptr {
-	return uintptr(p)
-}
-
 type SwigcptrStruct_SS_chc_client uintptr
 type Struct_SS_chc_client interface {
 	Swigcptr() uintptr
@@ -1166,12 +1207,30 @@ func (p SwigcptrStruct_SS_chc_type) Swigcptr() uintptr {
 	return uintptr(p)
 }
 
+type SwigcptrStruct_SS_ArrowArrayStream uintptr
+type Struct_SS_ArrowArrayStream interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_ArrowArrayStream) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
 type SwigcptrStruct_SS_ArrowArray uintptr
 type Struct_SS_ArrowArray interface {
 	Swigcptr() uintptr
 }
 
 func (p SwigcptrStruct_SS_ArrowArray) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_progress uintptr
+type Struct_SS_chc_progress interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_progress) Swigcptr() uintptr {
 	return uintptr(p)
 }
 

@@ -495,6 +495,28 @@ intgo _wrap_chc_client_server_version_capi_b6ee6726b6beb9c9(struct chc_client *_
 }
 
 
+intgo _wrap_chc_client_kill_query_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, _gostring_ _swig_go_1, chc_error **_swig_go_2) {
+  chc_client *arg1 = (chc_client *) 0 ;
+  char *arg2 = (char *) 0 ;
+  chc_error **arg3 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_client **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (chc_error **)_swig_go_2;
+  
+  result = (chc_status)chc_client_kill_query(arg1,(char const *)arg2,arg3);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
 struct chc_query *_wrap_chc_query_new_capi_b6ee6726b6beb9c9(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
@@ -547,6 +569,49 @@ intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, _g
   _swig_go_result = result; 
   free(arg2); 
   free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(struct chc_progress *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+  chc_progress *arg1 = (chc_progress *) 0 ;
+  char *arg2 = (char *) 0 ;
+  int64_t *arg3 = (int64_t *) 0 ;
+  chc_error **arg4 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_progress **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = *(int64_t **)&_swig_go_2; 
+  arg4 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_progress_value((struct chc_progress const *)arg1,(char const *)arg2,arg3,arg4);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, void* _swig_go_1, void *_swig_go_2, chc_error **_swig_go_3) {
+  chc_query *arg1 = (chc_query *) 0 ;
+  chc_progress_fn arg2 = (chc_progress_fn) 0 ;
+  void *arg3 = (void *) 0 ;
+  chc_error **arg4 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_query **)&_swig_go_0; 
+  arg2 = *(chc_progress_fn *)&_swig_go_1; 
+  arg3 = *(void **)&_swig_go_2; 
+  arg4 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_query_set_progress(arg1,arg2,arg3,arg4);
+  _swig_go_result = result; 
   return _swig_go_result;
 }
 
@@ -902,6 +967,16 @@ intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0,
   result = (chc_status)chc_result_next(arg1,arg2,arg3);
   _swig_go_result = result; 
   return _swig_go_result;
+}
+
+
+void _wrap_chc_result_cancel_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0) {
+  chc_result *arg1 = (chc_result *) 0 ;
+  
+  arg1 = *(chc_result **)&_swig_go_0; 
+  
+  chc_result_cancel(arg1);
+  
 }
 
 
