@@ -1,6 +1,6 @@
 // Arrow C Data Interface: chc_block_export_arrow, chc_result_export_arrow_stream, chc_insert_append_arrow.
-#include "Handles.hpp"
 #include "arrow/Arrow.hpp"
+#include "Handles.hpp"
 
 using namespace chc::capi;
 

@@ -57,8 +57,8 @@ void importStream(Block& target, ArrowArrayStream* stream);
 // One batch: `array` is a struct array described by `schema` (neither is released).
 // Not all-or-nothing by itself: appends directly to `columns` (used by importStream on staging
 // columns).
-void importBatch(const std::vector<std::string>& names, const std::vector<Column*>& columns,
-                 const ArrowSchema& schema, const ArrowArray& array);
+void importBatch(const std::vector<std::string>& names, const std::vector<Column*>& columns, const ArrowSchema& schema,
+                 const ArrowArray& array);
 // Appends every row of `src` to `dst` (same type), reading values through the Column API.
 void appendAllRows(Column& dst, const Column& src);
 

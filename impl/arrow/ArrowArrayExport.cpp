@@ -74,14 +74,28 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
     h->buffers.push_back(orEmpty(data.data(), data.size()));
   };
   switch (t.kind()) {
-    case TypeKind::Int8: case TypeKind::Int16: case TypeKind::Int32: case TypeKind::Int64:
-    case TypeKind::UInt8: case TypeKind::UInt16: case TypeKind::UInt32: case TypeKind::UInt64:
-    case TypeKind::Float32: case TypeKind::Float64: case TypeKind::Date32: case TypeKind::IPv4:
-    case TypeKind::IPv6: case TypeKind::Int128: case TypeKind::UInt128: case TypeKind::Int256:
-    case TypeKind::UInt256: case TypeKind::BFloat16: case TypeKind::Interval: case TypeKind::Time:
-    case TypeKind::Time64: case TypeKind::FixedString:
-      zeroCopy();
-      break;
+    case TypeKind::Int8:
+    case TypeKind::Int16:
+    case TypeKind::Int32:
+    case TypeKind::Int64:
+    case TypeKind::UInt8:
+    case TypeKind::UInt16:
+    case TypeKind::UInt32:
+    case TypeKind::UInt64:
+    case TypeKind::Float32:
+    case TypeKind::Float64:
+    case TypeKind::Date32:
+    case TypeKind::IPv4:
+    case TypeKind::IPv6:
+    case TypeKind::Int128:
+    case TypeKind::UInt128:
+    case TypeKind::Int256:
+    case TypeKind::UInt256:
+    case TypeKind::BFloat16:
+    case TypeKind::Interval:
+    case TypeKind::Time:
+    case TypeKind::Time64:
+    case TypeKind::FixedString: zeroCopy(); break;
     case TypeKind::Bool: {
       uint8_t* bits = ownBuffer<uint8_t>(*h, (n + 7) / 8);
       std::memset(bits, 0, (n + 7) / 8);
@@ -107,7 +121,8 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
         int64_t v;
         std::memcpy(&v, data.data() + i * 8, 8);
         if (__builtin_mul_overflow(v, mul, &o[i]))
-          throw Error(ErrorKind::Type, "DateTime64 value " + std::to_string(v) + " overflows when scaled to Arrow's unit");
+          throw Error(ErrorKind::Type,
+                      "DateTime64 value " + std::to_string(v) + " overflows when scaled to Arrow's unit");
       }
       h->buffers.push_back(o);
       break;
@@ -150,7 +165,8 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
       h->buffers.push_back(orEmpty(data.data(), data.size()));
       break;
     }
-    case TypeKind::Enum8: case TypeKind::Enum16: {
+    case TypeKind::Enum8:
+    case TypeKind::Enum16: {
       // Indexes: positions in the element list. Dictionary: the element names as utf8.
       const auto& entries = t.enumEntries();
       std::string idx_format = enumIndexFormat(t);
@@ -160,18 +176,24 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
         return -1;
       };
       auto store = [&](void* o, size_t i, int64_t pos) {
-        if (idx_format == "c") static_cast<int8_t*>(o)[i] = static_cast<int8_t>(pos);
-        else if (idx_format == "s") static_cast<int16_t*>(o)[i] = static_cast<int16_t>(pos);
-        else static_cast<int32_t*>(o)[i] = static_cast<int32_t>(pos);
+        if (idx_format == "c")
+          static_cast<int8_t*>(o)[i] = static_cast<int8_t>(pos);
+        else if (idx_format == "s")
+          static_cast<int16_t*>(o)[i] = static_cast<int16_t>(pos);
+        else
+          static_cast<int32_t*>(o)[i] = static_cast<int32_t>(pos);
       };
       size_t iw = idx_format == "c" ? 1 : idx_format == "s" ? 2 : 4;
       uint8_t* o = ownBuffer<uint8_t>(*h, n * iw);
       for (size_t i = 0; i < n; ++i) {
-        int32_t v = width == 1 ? static_cast<int8_t>(data[i]) : static_cast<int16_t>(data[2 * i] | (data[2 * i + 1] << 8));
+        int32_t v =
+            width == 1 ? static_cast<int8_t>(data[i]) : static_cast<int16_t>(data[2 * i] | (data[2 * i + 1] << 8));
         int64_t pos = positionOf(v);
         if (pos < 0) {
-          if (null_map && null_map[i]) pos = 0;  // placeholder under a NULL
-          else throw Error(ErrorKind::Protocol, "value " + std::to_string(v) + " is not an element of " + t.name());
+          if (null_map && null_map[i])
+            pos = 0;  // placeholder under a NULL
+          else
+            throw Error(ErrorKind::Protocol, "value " + std::to_string(v) + " is not an element of " + t.name());
         }
         store(o, i, pos);
       }
@@ -211,7 +233,8 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
       int32_t* o = ownBuffer<int32_t>(*h, n + 1);
       for (size_t i = 0; i <= n; ++i) {
         if (offs[i] > INT32_MAX)
-          throw Error(ErrorKind::Unsupported, "Map column with more than 2^31-1 entries in one block cannot be exported to Arrow");
+          throw Error(ErrorKind::Unsupported,
+                      "Map column with more than 2^31-1 entries in one block cannot be exported to Arrow");
         o[i] = static_cast<int32_t>(offs[i]);
       }
       h->buffers.push_back(o);
@@ -236,8 +259,7 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
       for (size_t i = 0; i < k; ++i) node(*col.child(i), keep, h->child_ptrs[i]);
       break;
     }
-    default:
-      throwUnsupported("type " + t.name() + " has no Arrow mapping");
+    default: throwUnsupported("type " + t.name() + " has no Arrow mapping");
   }
   publishArray(std::move(h), static_cast<int64_t>(n), nulls, out);
 }
@@ -254,7 +276,8 @@ void lowCardinality(const LowCardinalityColumn& c, const std::shared_ptr<const v
     int32_t* o = ownBuffer<int32_t>(*h, n);
     for (size_t i = 0; i < n; ++i) {
       uint64_t v = c.indexAt(i);
-      if (v > INT32_MAX) throw Error(ErrorKind::Unsupported, "LowCardinality index beyond int32 cannot be exported to Arrow");
+      if (v > INT32_MAX)
+        throw Error(ErrorKind::Unsupported, "LowCardinality index beyond int32 cannot be exported to Arrow");
       o[i] = static_cast<int32_t>(v);
     }
     h->buffers.push_back(o);
@@ -289,8 +312,9 @@ void exportBlock(const std::shared_ptr<const Block>& block, ArrowArray* out) {
   const Block& b = *block;
   for (size_t i = 0; i < b.columns.size(); ++i)
     if (b.columns[i]->size() != b.rows)
-      throw Error(ErrorKind::InvalidArgument, "column '" + b.names[i] + "' has " + std::to_string(b.columns[i]->size()) +
-                                                  " rows, the block " + std::to_string(b.rows) + "; cannot export to Arrow");
+      throw Error(ErrorKind::InvalidArgument, "column '" + b.names[i] + "' has " +
+                                                  std::to_string(b.columns[i]->size()) + " rows, the block " +
+                                                  std::to_string(b.rows) + "; cannot export to Arrow");
   std::shared_ptr<const void> keep = block;
   auto h = holder(keep, b.columns.size());
   h->buffers.push_back(nullptr);  // struct validity: no null rows

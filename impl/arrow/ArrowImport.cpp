@@ -17,21 +17,39 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-[[noreturn]] void bad(std::string message) { throw Error(ErrorKind::InvalidArgument, "invalid Arrow data: " + message); }
+[[noreturn]] void bad(std::string message) {
+  throw Error(ErrorKind::InvalidArgument, "invalid Arrow data: " + message);
+}
 [[noreturn]] void typeError(std::string message) { throw Error(ErrorKind::Type, std::move(message)); }
 
 // ---- parsed schema ---------------------------------------------------------------------------
 
-enum class AK { Null, Bool, Int, Half, Float, Binary, FixedBinary, Date32, Date64, Timestamp, Decimal, List, FixedList, Struct, Map };
+enum class AK {
+  Null,
+  Bool,
+  Int,
+  Half,
+  Float,
+  Binary,
+  FixedBinary,
+  Date32,
+  Date64,
+  Timestamp,
+  Decimal,
+  List,
+  FixedList,
+  Struct,
+  Map
+};
 
 struct Node {
   AK kind = AK::Null;
   std::string format;
   std::string name;
-  int bytes = 0;          // Int/Float: value width; Binary: offset width; FixedBinary: N; Decimal: value width
+  int bytes = 0;  // Int/Float: value width; Binary: offset width; FixedBinary: N; Decimal: value width
   bool is_signed = false;
   bool utf8 = false;
-  int unit = 0;           // Timestamp: 0, 3, 6, 9 (10^-unit s)
+  int unit = 0;  // Timestamp: 0, 3, 6, 9 (10^-unit s)
   int precision = 0, scale = 0;
   int64_t list_size = 0;  // FixedList
   std::vector<Node> children;
@@ -80,13 +98,36 @@ Node parseSchema(const ArrowSchema* s, int depth) {
       case 'I': intFmt(4, false); break;
       case 'l': intFmt(8, true); break;
       case 'L': intFmt(8, false); break;
-      case 'e': n.kind = AK::Half; n.bytes = 2; break;
-      case 'f': n.kind = AK::Float; n.bytes = 4; break;
-      case 'g': n.kind = AK::Float; n.bytes = 8; break;
-      case 'z': n.kind = AK::Binary; n.bytes = 4; break;
-      case 'Z': n.kind = AK::Binary; n.bytes = 8; break;
-      case 'u': n.kind = AK::Binary; n.bytes = 4; n.utf8 = true; break;
-      case 'U': n.kind = AK::Binary; n.bytes = 8; n.utf8 = true; break;
+      case 'e':
+        n.kind = AK::Half;
+        n.bytes = 2;
+        break;
+      case 'f':
+        n.kind = AK::Float;
+        n.bytes = 4;
+        break;
+      case 'g':
+        n.kind = AK::Float;
+        n.bytes = 8;
+        break;
+      case 'z':
+        n.kind = AK::Binary;
+        n.bytes = 4;
+        break;
+      case 'Z':
+        n.kind = AK::Binary;
+        n.bytes = 8;
+        break;
+      case 'u':
+        n.kind = AK::Binary;
+        n.bytes = 4;
+        n.utf8 = true;
+        break;
+      case 'U':
+        n.kind = AK::Binary;
+        n.bytes = 8;
+        n.utf8 = true;
+        break;
       default: typeError("Arrow format '" + f + "' is not supported for import");
     }
   } else if (f.rfind("w:", 0) == 0) {
@@ -147,7 +188,8 @@ Node parseSchema(const ArrowSchema* s, int depth) {
     typeError("Arrow format '" + f + "' is not supported for import");
   }
   if (s->dictionary) {
-    if (n.kind != AK::Int) bad("dictionary-encoded field '" + n.name + "' needs an integer index format, not '" + f + "'");
+    if (n.kind != AK::Int)
+      bad("dictionary-encoded field '" + n.name + "' needs an integer index format, not '" + f + "'");
     n.dict = std::make_unique<Node>(parseSchema(s->dictionary, depth + 1));
   }
   return n;
@@ -159,7 +201,8 @@ int64_t expectedBuffers(const Node& n) {
   switch (n.kind) {
     case AK::Null: return 0;
     case AK::Binary: return 3;
-    case AK::FixedList: case AK::Struct: return 1;
+    case AK::FixedList:
+    case AK::Struct: return 1;
     default: return 2;
   }
 }
@@ -184,14 +227,16 @@ void validate(const Node& n, const ArrowArray* a, int depth) {
   if (a->length > (INT64_MAX >> 4) - a->offset) bad("length in field '" + n.name + "' is impossibly large");
   const int64_t want = expectedBuffers(n);
   if (a->n_buffers != want)
-    bad("field '" + n.name + "' (format '" + n.format + "') has " + std::to_string(a->n_buffers) + " buffers, expected " +
-        std::to_string(want));
+    bad("field '" + n.name + "' (format '" + n.format + "') has " + std::to_string(a->n_buffers) +
+        " buffers, expected " + std::to_string(want));
   if (want > 0 && !a->buffers) bad("field '" + n.name + "' has no buffer list");
   const int64_t end = a->offset + a->length;
   for (int64_t b = 1; b < want; ++b)
     if (!a->buffers[b] && a->length > 0 && !(n.kind == AK::Binary && b == 2))
       bad("field '" + n.name + "' has a NULL data buffer " + std::to_string(b));
-  const size_t kids = n.kind == AK::List || n.kind == AK::FixedList || n.kind == AK::Map ? 1 : n.kind == AK::Struct ? n.children.size() : 0;
+  const size_t kids = n.kind == AK::List || n.kind == AK::FixedList || n.kind == AK::Map ? 1
+                      : n.kind == AK::Struct                                             ? n.children.size()
+                                                                                         : 0;
   if (a->n_children != static_cast<int64_t>(kids))
     bad("field '" + n.name + "' has " + std::to_string(a->n_children) + " children, expected " + std::to_string(kids));
   if (kids > 0 && !a->children) bad("field '" + n.name + "' has no child list");
@@ -212,13 +257,16 @@ void validate(const Node& n, const ArrowArray* a, int depth) {
       if (o < prev) bad("offsets of field '" + n.name + "' are not monotonic");
       prev = o;
     }
-    if (n.kind != AK::Binary && prev > a->children[0]->length) bad("offsets of field '" + n.name + "' run past its child");
+    if (n.kind != AK::Binary && prev > a->children[0]->length)
+      bad("offsets of field '" + n.name + "' run past its child");
     if (n.kind == AK::Binary && prev > first && !a->buffers[2]) bad("field '" + n.name + "' has a NULL data buffer 2");
   }
-  if (n.kind == AK::FixedList && end > a->children[0]->length / n.list_size) bad("fixed_size_list child of '" + n.name + "' is too short");
+  if (n.kind == AK::FixedList && end > a->children[0]->length / n.list_size)
+    bad("fixed_size_list child of '" + n.name + "' is too short");
   if (n.kind == AK::Struct)
     for (size_t k = 0; k < kids; ++k)
-      if (a->children[k]->length < end) bad("struct child " + std::to_string(k) + " of '" + n.name + "' is shorter than the struct");
+      if (a->children[k]->length < end)
+        bad("struct child " + std::to_string(k) + " of '" + n.name + "' is shorter than the struct");
 }
 
 bool valid(const ArrowArray& a, int64_t phys) {
@@ -235,7 +283,8 @@ bool anyNull(const Node& n, const ArrowArray& a, int64_t pb, int64_t pe) {
   return false;
 }
 
-int64_t intAt(const Node& n, const ArrowArray& a, int64_t phys, bool* is_unsigned_big = nullptr, uint64_t* u = nullptr) {
+int64_t intAt(const Node& n, const ArrowArray& a, int64_t phys, bool* is_unsigned_big = nullptr,
+              uint64_t* u = nullptr) {
   const void* d = a.buffers[1];
   switch (n.bytes) {
     case 1: return n.is_signed ? int64_t{load<int8_t>(d, phys)} : int64_t{load<uint8_t>(d, phys)};
@@ -286,7 +335,8 @@ int64_t rescale(int64_t v, int from, int to) {
 void appendTime(Column& dst, int64_t v, int unit) {
   const DataType& b = baseType(dst.type());
   switch (b.kind()) {
-    case TypeKind::Date: case TypeKind::Date32: return dst.appendInt64(floorDiv(rescale(v, unit, 0), 86400));
+    case TypeKind::Date:
+    case TypeKind::Date32: return dst.appendInt64(floorDiv(rescale(v, unit, 0), 86400));
     case TypeKind::DateTime: return dst.appendInt64(rescale(v, unit, 0));
     case TypeKind::DateTime64: return dst.appendInt64(rescale(v, unit, static_cast<int>(b.precision())));
     case TypeKind::Int64: return dst.appendInt64(v);
@@ -342,7 +392,8 @@ void appendDictionaryValue(Column& dst, const Node& n, const ArrowArray& a, int6
   bool big = false;
   int64_t idx = intAt(n, a, phys, &big);
   const ArrowArray& d = *a.dictionary;
-  if (big || idx < 0 || idx >= d.length) bad("dictionary index " + std::to_string(idx) + " out of range in '" + n.name + "'");
+  if (big || idx < 0 || idx >= d.length)
+    bad("dictionary index " + std::to_string(idx) + " out of range in '" + n.name + "'");
   appendScalar(dst, *n.dict, d, d.offset + idx, depth + 1);
 }
 
@@ -367,7 +418,8 @@ void appendScalar(Column& dst, const Node& n, const ArrowArray& a, int64_t phys,
     }
     case AK::Half: return dst.appendDouble(halfToDouble(load<uint16_t>(a.buffers[1], phys)));
     case AK::Float:
-      return dst.appendDouble(n.bytes == 4 ? static_cast<double>(load<float>(a.buffers[1], phys)) : load<double>(a.buffers[1], phys));
+      return dst.appendDouble(n.bytes == 4 ? static_cast<double>(load<float>(a.buffers[1], phys))
+                                           : load<double>(a.buffers[1], phys));
     case AK::Binary: {
       int64_t b = offsetAt(n, a, phys), e = offsetAt(n, a, phys + 1);
       const char* chars = static_cast<const char*>(a.buffers[2]);
@@ -386,9 +438,12 @@ void appendScalar(Column& dst, const Node& n, const ArrowArray& a, int64_t phys,
           }
           return dst.appendFixed(std::span<const uint8_t>(wire, 16));
         }
-        case TypeKind::FixedString: case TypeKind::String:
-          return dst.appendString(std::string_view(reinterpret_cast<const char*>(p), w));
-        case TypeKind::IPv6: case TypeKind::Int128: case TypeKind::UInt128: case TypeKind::Int256:
+        case TypeKind::FixedString:
+        case TypeKind::String: return dst.appendString(std::string_view(reinterpret_cast<const char*>(p), w));
+        case TypeKind::IPv6:
+        case TypeKind::Int128:
+        case TypeKind::UInt128:
+        case TypeKind::Int256:
         case TypeKind::UInt256:
           if (base.fixedSize() == w) return dst.appendFixed(std::span<const uint8_t>(p, w));
           break;
@@ -410,7 +465,8 @@ void appendScalar(Column& dst, const Node& n, const ArrowArray& a, int64_t phys,
       std::string text = decimalText(static_cast<const uint8_t*>(a.buffers[1]) + phys * n.bytes, n.bytes, n.scale);
       switch (base.kind()) {
         case TypeKind::Decimal: return dst.appendString(text);
-        case TypeKind::Float32: case TypeKind::Float64: return dst.appendDouble(std::strtod(text.c_str(), nullptr));
+        case TypeKind::Float32:
+        case TypeKind::Float64: return dst.appendDouble(std::strtod(text.c_str(), nullptr));
         default:
           if (isIntegerKind(base.kind()) && n.scale == 0) {
             errno = 0;
@@ -454,7 +510,8 @@ void appendRows(Column& dst, const Node& n, const ArrowArray& a, int64_t begin, 
   const int64_t pb = a.offset + begin, pe = a.offset + end;
   const DataType& t = dst.type();
   switch (t.kind()) {
-    case TypeKind::Array: case TypeKind::Map: {
+    case TypeKind::Array:
+    case TypeKind::Map: {
       const bool map = t.kind() == TypeKind::Map;
       if (!(n.kind == AK::List || n.kind == AK::FixedList || n.kind == AK::Map) || n.dict ||
           (map && !(n.kind == AK::Map || (n.children[0].kind == AK::Struct && n.children[0].children.size() == 2))))
@@ -471,9 +528,11 @@ void appendRows(Column& dst, const Node& n, const ArrowArray& a, int64_t begin, 
     }
     case TypeKind::Tuple: {
       if (n.kind != AK::Struct || n.children.size() != dst.childCount())
-        typeError("Arrow format '" + n.format + "' with " + std::to_string(n.children.size()) + " fields cannot become " + t.name());
+        typeError("Arrow format '" + n.format + "' with " + std::to_string(n.children.size()) +
+                  " fields cannot become " + t.name());
       if (anyNull(n, a, pb, pe)) typeError("NULL struct cannot become " + t.name() + " (not Nullable)");
-      for (size_t k = 0; k < n.children.size(); ++k) appendRows(*dst.child(k), n.children[k], *a.children[k], pb, pe, depth + 1);
+      for (size_t k = 0; k < n.children.size(); ++k)
+        appendRows(*dst.child(k), n.children[k], *a.children[k], pb, pe, depth + 1);
       return;
     }
     default: break;
@@ -504,7 +563,8 @@ void appendValue(Column& dst, const Column& src, size_t row) {
     case TypeKind::String: {
       std::span<const int64_t> o = src.offsets();
       std::span<const uint8_t> d = src.data();
-      return dst.appendString(std::string_view(reinterpret_cast<const char*>(d.data()) + o[row], static_cast<size_t>(o[row + 1] - o[row])));
+      return dst.appendString(
+          std::string_view(reinterpret_cast<const char*>(d.data()) + o[row], static_cast<size_t>(o[row + 1] - o[row])));
     }
     case TypeKind::Nothing: return dst.appendDefault();
     default: {
@@ -522,8 +582,10 @@ void appendRange(Column& dst, const Column& src, size_t b, size_t e) {
     case TypeKind::Nullable: {
       const uint8_t* nm = src.nullMap();
       for (size_t r = b; r < e; ++r) {
-        if (nm[r]) dst.appendNull();
-        else appendValue(dst, *src.child(0), r);
+        if (nm[r])
+          dst.appendNull();
+        else
+          appendValue(dst, *src.child(0), r);
       }
       return;
     }
@@ -531,12 +593,15 @@ void appendRange(Column& dst, const Column& src, size_t b, size_t e) {
       const auto& lc = static_cast<const LowCardinalityColumn&>(src);
       const uint8_t* nm = lc.nullMap();
       for (size_t r = b; r < e; ++r) {
-        if (nm && nm[r]) dst.appendNull();
-        else appendValue(dst, *lc.child(0), lc.indexAt(r));
+        if (nm && nm[r])
+          dst.appendNull();
+        else
+          appendValue(dst, *lc.child(0), lc.indexAt(r));
       }
       return;
     }
-    case TypeKind::Array: case TypeKind::Map: {
+    case TypeKind::Array:
+    case TypeKind::Map: {
       std::span<const int64_t> o = src.offsets();
       for (size_t r = b; r < e; ++r) {
         appendRange(*dst.child(0), *src.child(0), static_cast<size_t>(o[r]), static_cast<size_t>(o[r + 1]));
@@ -547,7 +612,8 @@ void appendRange(Column& dst, const Column& src, size_t b, size_t e) {
     case TypeKind::Tuple:
       for (size_t k = 0; k < src.childCount(); ++k) appendRange(*dst.child(k), *src.child(k), b, e);
       return;
-    case TypeKind::String: case TypeKind::Nothing:
+    case TypeKind::String:
+    case TypeKind::Nothing:
       for (size_t r = b; r < e; ++r) appendValue(dst, src, r);
       return;
     default: {
@@ -591,13 +657,14 @@ void appendAllRows(Column& dst, const Column& src) {
   appendRange(dst, src, 0, src.size());
 }
 
-void importBatch(const std::vector<std::string>& names, const std::vector<Column*>& columns,
-                 const ArrowSchema& schema, const ArrowArray& array) {
+void importBatch(const std::vector<std::string>& names, const std::vector<Column*>& columns, const ArrowSchema& schema,
+                 const ArrowArray& array) {
   Node root = parseSchema(&schema, 0);
   if (root.kind != AK::Struct || root.dict) bad("a batch must be a struct array ('+s'), not '" + root.format + "'");
   if (!array.release) bad("released array");
   validate(root, &array, 0);
-  if (anyNull(root, array, array.offset, array.offset + array.length)) typeError("the batch struct array has NULL rows");
+  if (anyNull(root, array, array.offset, array.offset + array.length))
+    typeError("the batch struct array has NULL rows");
   std::unordered_map<std::string, size_t> field;
   for (size_t j = 0; j < root.children.size(); ++j)
     if (!field.emplace(root.children[j].name, j).second)
@@ -609,7 +676,8 @@ void importBatch(const std::vector<std::string>& names, const std::vector<Column
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     auto it = field.find(names[i]);
-    if (it == field.end()) throw Error(ErrorKind::NotFound, "column '" + names[i] + "' is missing from the Arrow stream");
+    if (it == field.end())
+      throw Error(ErrorKind::NotFound, "column '" + names[i] + "' is missing from the Arrow stream");
     size_t j = it->second;
     try {
       appendRows(*columns[i], root.children[j], *array.children[j], array.offset, array.offset + array.length, 1);

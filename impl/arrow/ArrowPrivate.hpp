@@ -32,10 +32,10 @@ struct SchemaHolder : Counted {
 
 // private_data of every exported ArrowArray.
 struct ArrayHolder : Counted {
-  std::shared_ptr<const void> keep;           // owner of the zero-copy buffers
-  std::vector<std::vector<uint8_t>> owned;    // converted buffers
+  std::shared_ptr<const void> keep;         // owner of the zero-copy buffers
+  std::vector<std::vector<uint8_t>> owned;  // converted buffers
   std::vector<const void*> buffers;
-  std::vector<ArrowArray> child_structs;      // sized once, never resized
+  std::vector<ArrowArray> child_structs;  // sized once, never resized
   std::vector<ArrowArray*> child_ptrs;
   std::unique_ptr<ArrowArray> dictionary;
   ~ArrayHolder();

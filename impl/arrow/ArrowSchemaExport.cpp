@@ -91,7 +91,8 @@ std::string scalarFormat(const DataType& t) {
     case TypeKind::Bool: return "b";
     case TypeKind::String: return "Z";
     case TypeKind::FixedString: return "w:" + std::to_string(t.fixedSize());
-    case TypeKind::Date: case TypeKind::Date32: return "tdD";
+    case TypeKind::Date:
+    case TypeKind::Date32: return "tdD";
     case TypeKind::DateTime: return "tss:" + t.timezone();
     case TypeKind::DateTime64: {
       uint32_t p = t.precision();
@@ -100,13 +101,18 @@ std::string scalarFormat(const DataType& t) {
       return unit + t.timezone();
     }
     case TypeKind::Decimal:
-      return "d:" + std::to_string(t.precision()) + "," + std::to_string(t.scale()) + (t.fixedSize() == 32 ? ",256" : "");
-    case TypeKind::UUID: case TypeKind::IPv6: return "w:16";
+      return "d:" + std::to_string(t.precision()) + "," + std::to_string(t.scale()) +
+             (t.fixedSize() == 32 ? ",256" : "");
+    case TypeKind::UUID:
+    case TypeKind::IPv6: return "w:16";
     case TypeKind::IPv4: return "I";
-    case TypeKind::Interval: case TypeKind::Time64: return "l";
+    case TypeKind::Interval:
+    case TypeKind::Time64: return "l";
     case TypeKind::Time: return "i";
-    case TypeKind::Int128: case TypeKind::UInt128: return "w:16";
-    case TypeKind::Int256: case TypeKind::UInt256: return "w:32";
+    case TypeKind::Int128:
+    case TypeKind::UInt128: return "w:16";
+    case TypeKind::Int256:
+    case TypeKind::UInt256: return "w:32";
     case TypeKind::BFloat16: return "S";
     case TypeKind::Nothing: return "n";
     default: break;
@@ -133,8 +139,7 @@ std::unique_ptr<ArrowSchema> newSchema() {
 
 void build(const DataType& type, const std::string& name, int64_t flags, ArrowSchema* out) {
   switch (type.kind()) {
-    case TypeKind::Nullable:
-      return build(*type.children()[0], name, flags | ARROW_FLAG_NULLABLE, out);
+    case TypeKind::Nullable: return build(*type.children()[0], name, flags | ARROW_FLAG_NULLABLE, out);
     case TypeKind::LowCardinality: {
       const DataType& inner = *type.children()[0];
       if (inner.kind() == TypeKind::Nullable) flags |= ARROW_FLAG_NULLABLE;
@@ -143,7 +148,8 @@ void build(const DataType& type, const std::string& name, int64_t flags, ArrowSc
       build(stripNullable(inner), "", 0, h->dictionary.get());
       return publishSchema(std::move(h), flags, out);
     }
-    case TypeKind::Enum8: case TypeKind::Enum16: {
+    case TypeKind::Enum8:
+    case TypeKind::Enum16: {
       auto h = holder(enumIndexFormat(type), name, 0);
       h->dictionary = newSchema();
       publishSchema(holder("u", "", 0), 0, h->dictionary.get());
@@ -177,8 +183,7 @@ void build(const DataType& type, const std::string& name, int64_t flags, ArrowSc
     }
     case TypeKind::Nothing:  // Arrow's null type: every value is null
       return publishSchema(holder("n", name, 0), flags | ARROW_FLAG_NULLABLE, out);
-    default:
-      return publishSchema(holder(scalarFormat(type), name, 0), flags, out);
+    default: return publishSchema(holder(scalarFormat(type), name, 0), flags, out);
   }
 }
 

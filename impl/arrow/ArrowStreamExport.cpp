@@ -39,8 +39,9 @@ int guardedCallback(ArrowArrayStream* s, F&& body) noexcept {
     return 0;
   } catch (const Error& e) {
     switch (e.kind()) {
-      case ErrorKind::InvalidArgument: case ErrorKind::InvalidState: case ErrorKind::Type:
-        return fail(st, EINVAL, e.what());
+      case ErrorKind::InvalidArgument:
+      case ErrorKind::InvalidState:
+      case ErrorKind::Type: return fail(st, EINVAL, e.what());
       case ErrorKind::Unsupported: return fail(st, ENOTSUP, e.what());
       case ErrorKind::NoMemory: return fail(st, ENOMEM, e.what());
       default: return fail(st, EIO, e.what());

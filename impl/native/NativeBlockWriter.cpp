@@ -16,16 +16,16 @@ void writeNativeBlock(const Block& block, std::vector<uint8_t>& out) {
   WriteBuffer w;
   w.bytes().swap(out);  // append to the caller's bytes without a copy; given back on failure too
   try {
-  w.writeVarUInt(block.columns.size());
-  w.writeVarUInt(block.rows);
-  for (size_t i = 0; i < block.columns.size(); ++i) {
-    w.writeString(block.names[i]);
-    w.writeString(block.columns[i]->type().name());
-    if (block.rows > 0) {
-      block.columns[i]->writePrefix(w);
-      block.columns[i]->writeData(w);
+    w.writeVarUInt(block.columns.size());
+    w.writeVarUInt(block.rows);
+    for (size_t i = 0; i < block.columns.size(); ++i) {
+      w.writeString(block.names[i]);
+      w.writeString(block.columns[i]->type().name());
+      if (block.rows > 0) {
+        block.columns[i]->writePrefix(w);
+        block.columns[i]->writeData(w);
+      }
     }
-  }
   } catch (...) {
     w.bytes().swap(out);
     throw;

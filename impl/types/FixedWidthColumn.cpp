@@ -62,7 +62,7 @@ uint16_t toBFloat16(double value) {
     f = std::nextafter(f, 0.0f);
   uint32_t bits;
   std::memcpy(&bits, &f, 4);
-  if (std::isnan(f)) return static_cast<uint16_t>((bits >> 16) | 0x40);  // keep it a NaN
+  if (std::isnan(f)) return static_cast<uint16_t>((bits >> 16) | 0x40);    // keep it a NaN
   if (std::isfinite(value) && static_cast<double>(f) != value) bits |= 1;  // sticky
   bits += 0x7fff + ((bits >> 16) & 1);
   return static_cast<uint16_t>(bits >> 16);
@@ -238,8 +238,10 @@ void FixedWidthColumn::appendString(std::string_view value) {
           continue;
         }
         int d = std::isxdigit(static_cast<unsigned char>(c)) ? (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) : -1;
-        if (d < 0) ok = false;
-        else canon[n / 2] = static_cast<uint8_t>(n % 2 ? (canon[n / 2] | d) : d << 4);
+        if (d < 0)
+          ok = false;
+        else
+          canon[n / 2] = static_cast<uint8_t>(n % 2 ? (canon[n / 2] | d) : d << 4);
         ++n;
       }
       if (!ok || n != 32) throw Error(ErrorKind::Type, "'" + std::string(value) + "' is not a UUID");
@@ -251,7 +253,8 @@ void FixedWidthColumn::appendString(std::string_view value) {
       return pushBytes(wire, 16);
     }
     case TypeKind::IPv4: {
-      if (value.find('\0') != std::string_view::npos) throw Error(ErrorKind::Type, "an IPv4 address cannot contain NUL");
+      if (value.find('\0') != std::string_view::npos)
+        throw Error(ErrorKind::Type, "an IPv4 address cannot contain NUL");
       std::string s(value);
       in_addr a{};
       if (inet_pton(AF_INET, s.c_str(), &a) != 1) throw Error(ErrorKind::Type, "'" + s + "' is not an IPv4 address");
@@ -259,7 +262,8 @@ void FixedWidthColumn::appendString(std::string_view value) {
       return pushBytes(&host, 4);
     }
     case TypeKind::IPv6: {
-      if (value.find('\0') != std::string_view::npos) throw Error(ErrorKind::Type, "an IPv6 address cannot contain NUL");
+      if (value.find('\0') != std::string_view::npos)
+        throw Error(ErrorKind::Type, "an IPv6 address cannot contain NUL");
       std::string s(value);
       in6_addr a{};
       if (inet_pton(AF_INET6, s.c_str(), &a) != 1) {

@@ -157,7 +157,7 @@ void LowCardinalityColumn::appendString(std::string_view v) {
 
 void LowCardinalityColumn::appendFixed(std::span<const uint8_t> values) {
   scratch_->clear();
-  scratch_->appendFixed(values);  // validates the whole batch first
+  scratch_->appendFixed(values);          // validates the whole batch first
   const size_t count = scratch_->size();  // appendValue below reuses scratch_ per value
   const size_t w = scratch_->data().size() / std::max<size_t>(count, 1);
   for (size_t i = 0; i < count; ++i) appendValue([&](Column& c) { c.appendFixed(values.subspan(i * w, w)); });

@@ -47,10 +47,10 @@ class LowCardinalityColumn final : public Column {
   void resetDictionary();
 
   bool nullable_;
-  size_t width_ = 4;                                  // bytes per index: the wire width after reading, 4 while building
+  size_t width_ = 4;       // bytes per index: the wire width after reading, 4 while building
   bool was_read_ = false;  // a column that was read takes no appends (it has no lookup table)
-  ColumnPtr dictionary_;                              // keys, Nullable removed
-  ColumnPtr scratch_;                                 // builder: normalises one value at a time
+  ColumnPtr dictionary_;   // keys, Nullable removed
+  ColumnPtr scratch_;      // builder: normalises one value at a time
   std::unordered_map<std::string, uint32_t> lookup_;  // builder: value bytes -> dictionary slot
   std::vector<uint8_t> index_bytes_;
   std::vector<uint8_t> null_map_;  // LowCardinality(Nullable): 1 where the index is 0

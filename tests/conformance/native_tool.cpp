@@ -11,12 +11,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <limits>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -27,8 +27,8 @@
 #include "types/Column.hpp"
 #include "types/DynamicColumn.hpp"
 #include "types/LowCardinalityColumn.hpp"
-#include "types/VariantColumn.hpp"
 #include "types/ValueAccess.hpp"
+#include "types/VariantColumn.hpp"
 
 namespace {
 
@@ -103,9 +103,16 @@ std::string wideToString(const uint8_t* p, size_t n, bool is_signed) {
 // removed (output_format_decimal_trailing_zeros=0).
 std::string decimalToString(const uint8_t* p, size_t width, uint32_t scale) {
   std::string s;
-  if (width == 4) { int32_t v; std::memcpy(&v, p, 4); s = std::to_string(v); }
-  else if (width == 8) { int64_t v; std::memcpy(&v, p, 8); s = std::to_string(v); }
-  else s = wideToString(p, width, true);
+  if (width == 4) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    s = std::to_string(v);
+  } else if (width == 8) {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    s = std::to_string(v);
+  } else
+    s = wideToString(p, width, true);
   bool neg = !s.empty() && s[0] == '-';
   std::string digits = neg ? s.substr(1) : s;
   if (digits.size() <= scale) digits.insert(0, scale + 1 - digits.size(), '0');
@@ -218,13 +225,23 @@ std::string ipv6String(const uint8_t* src) {
   int best_base = -1, best_len = 0, cur_base = -1, cur_len = 0;
   for (int i = 0; i < 8; ++i) {
     if (w[i] == 0) {
-      if (cur_base == -1) { cur_base = i; cur_len = 1; } else ++cur_len;
+      if (cur_base == -1) {
+        cur_base = i;
+        cur_len = 1;
+      } else
+        ++cur_len;
     } else if (cur_base != -1) {
-      if (best_base == -1 || cur_len > best_len) { best_base = cur_base; best_len = cur_len; }
+      if (best_base == -1 || cur_len > best_len) {
+        best_base = cur_base;
+        best_len = cur_len;
+      }
       cur_base = -1;
     }
   }
-  if (cur_base != -1 && (best_base == -1 || cur_len > best_len)) { best_base = cur_base; best_len = cur_len; }
+  if (cur_base != -1 && (best_base == -1 || cur_len > best_len)) {
+    best_base = cur_base;
+    best_len = cur_len;
+  }
   if (best_base != -1 && best_len < 2) best_base = -1;
   std::string out;
   for (int i = 0; i < 8; ++i) {
@@ -261,7 +278,8 @@ void render(const Column& c, size_t row, bool quoted, std::string& out) {
       if (lc.isNullable() && idx == 0) return renderNull(quoted, out);
       return render(*lc.child(0), size_t(idx), quoted, out);
     }
-    case TypeKind::Array: case TypeKind::Map: {
+    case TypeKind::Array:
+    case TypeKind::Map: {
       bool map = t.kind() == TypeKind::Map;
       auto off = c.offsets();
       const Column& el = *c.child(0);
@@ -288,17 +306,23 @@ void render(const Column& c, size_t row, bool quoted, std::string& out) {
       out += ')';
       return;
     }
-    case TypeKind::String: case TypeKind::FixedString: case TypeKind::Enum8: case TypeKind::Enum16:
-      return quotedOrEscaped(chc::getString(c, row), quoted, out);
+    case TypeKind::String:
+    case TypeKind::FixedString:
+    case TypeKind::Enum8:
+    case TypeKind::Enum16: return quotedOrEscaped(chc::getString(c, row), quoted, out);
     case TypeKind::Int8: out += std::to_string(load<int8_t>(c, row)); return;
     case TypeKind::Int16: out += std::to_string(load<int16_t>(c, row)); return;
     case TypeKind::Int32: out += std::to_string(load<int32_t>(c, row)); return;
-    case TypeKind::Int64: case TypeKind::Interval: out += std::to_string(load<int64_t>(c, row)); return;
+    case TypeKind::Int64:
+    case TypeKind::Interval: out += std::to_string(load<int64_t>(c, row)); return;
     case TypeKind::UInt8: out += std::to_string(load<uint8_t>(c, row)); return;
     case TypeKind::UInt16: out += std::to_string(load<uint16_t>(c, row)); return;
     case TypeKind::UInt32: out += std::to_string(load<uint32_t>(c, row)); return;
     case TypeKind::UInt64: out += std::to_string(load<uint64_t>(c, row)); return;
-    case TypeKind::Int128: case TypeKind::Int256: case TypeKind::UInt128: case TypeKind::UInt256: {
+    case TypeKind::Int128:
+    case TypeKind::Int256:
+    case TypeKind::UInt128:
+    case TypeKind::UInt256: {
       size_t n = (t.kind() == TypeKind::Int128 || t.kind() == TypeKind::UInt128) ? 16 : 32;
       bool s = t.kind() == TypeKind::Int128 || t.kind() == TypeKind::Int256;
       out += wideToString(c.data().data() + row * n, n, s);
@@ -325,7 +349,10 @@ void render(const Column& c, size_t row, bool quoted, std::string& out) {
         throw RenderError("time zone " + t.timezone() + " not supported by the dumper");
       int64_t v = load<int64_t>(c, row), s = pow10i(t.precision());
       int64_t whole = v / s, frac = v % s;
-      if (frac < 0) { frac += s; --whole; }
+      if (frac < 0) {
+        frac += s;
+        --whole;
+      }
       quotedOrEscaped(dateTimeString(whole) + fraction(frac, t.precision()), quoted, out);
       return;
     }
@@ -343,10 +370,14 @@ void render(const Column& c, size_t row, bool quoted, std::string& out) {
     case TypeKind::UUID: {
       uint64_t hi = load<uint64_t>(c, row * 2), lo = load<uint64_t>(c, row * 2 + 1);
       std::string u;
-      hex16(hi >> 32, u, 8); u += '-';
-      hex16(hi >> 16, u, 4); u += '-';
-      hex16(hi, u, 4); u += '-';
-      hex16(lo >> 48, u, 4); u += '-';
+      hex16(hi >> 32, u, 8);
+      u += '-';
+      hex16(hi >> 16, u, 4);
+      u += '-';
+      hex16(hi, u, 4);
+      u += '-';
+      hex16(lo >> 48, u, 4);
+      u += '-';
       hex16(lo, u, 12);
       quotedOrEscaped(u, quoted, out);
       return;
@@ -412,8 +443,14 @@ int main(int argc, char** argv) {
           out += '\n';
         }
       }
-      if (out.size() > (1 << 20)) { std::fwrite(out.data(), 1, out.size(), stdout); out.clear(); }
-      if (bin.size() > (1 << 20)) { std::fwrite(bin.data(), 1, bin.size(), stdout); bin.clear(); }
+      if (out.size() > (1 << 20)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+      if (bin.size() > (1 << 20)) {
+        std::fwrite(bin.data(), 1, bin.size(), stdout);
+        bin.clear();
+      }
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fwrite(bin.data(), 1, bin.size(), stdout);

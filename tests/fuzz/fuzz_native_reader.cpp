@@ -14,10 +14,10 @@
 // a sanitizer report, a crash, an exception that is not chc::Error (libFuzzer reports it as a
 // deadly signal via std::terminate), a property violation (abort() below), or exceeding the
 // -rss_limit_mb / -malloc_limit_mb given on the command line.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -137,11 +137,25 @@ chc::TypeKind valueKind(const chc::DataType& t) {
 bool integerLike(chc::TypeKind k) {
   using K = chc::TypeKind;
   switch (k) {
-    case K::Int8: case K::Int16: case K::Int32: case K::Int64:
-    case K::UInt8: case K::UInt16: case K::UInt32: case K::UInt64:
-    case K::Enum8: case K::Enum16: case K::Date: case K::Date32: case K::DateTime: case K::DateTime64:
-    case K::Time: case K::Time64: case K::Interval: case K::Bool: case K::IPv4:
-      return true;
+    case K::Int8:
+    case K::Int16:
+    case K::Int32:
+    case K::Int64:
+    case K::UInt8:
+    case K::UInt16:
+    case K::UInt32:
+    case K::UInt64:
+    case K::Enum8:
+    case K::Enum16:
+    case K::Date:
+    case K::Date32:
+    case K::DateTime:
+    case K::DateTime64:
+    case K::Time:
+    case K::Time64:
+    case K::Interval:
+    case K::Bool:
+    case K::IPv4: return true;
     default: return false;
   }
 }
@@ -154,23 +168,42 @@ void touchColumn(const chc::Column& col, int depth) {
   const bool as_int = integerLike(k);
   const bool as_double = chc::isIntegerKind(k) || k == chc::TypeKind::Float32 || k == chc::TypeKind::Float64 ||
                          k == chc::TypeKind::BFloat16;
-  const bool as_string = k == chc::TypeKind::String || k == chc::TypeKind::FixedString ||
-                         k == chc::TypeKind::Enum8 || k == chc::TypeKind::Enum16;
+  const bool as_string = k == chc::TypeKind::String || k == chc::TypeKind::FixedString || k == chc::TypeKind::Enum8 ||
+                         k == chc::TypeKind::Enum16;
   for (size_t r = 0; r < rows; ++r) {
     if (chc::isNullAt(col, r)) continue;
     if (as_int) {
-      try { g_sink = g_sink + static_cast<uint64_t>(chc::getInt64(col, r)); } catch (const chc::Error&) {}
-      try { g_sink = g_sink + chc::getUInt64(col, r); } catch (const chc::Error&) {}
+      try {
+        g_sink = g_sink + static_cast<uint64_t>(chc::getInt64(col, r));
+      } catch (const chc::Error&) {
+      }
+      try {
+        g_sink = g_sink + chc::getUInt64(col, r);
+      } catch (const chc::Error&) {
+      }
     }
     if (as_double) {
-      try { double d = chc::getDouble(col, r); uint64_t b; std::memcpy(&b, &d, 8); g_sink = g_sink + b; } catch (const chc::Error&) {}
+      try {
+        double d = chc::getDouble(col, r);
+        uint64_t b;
+        std::memcpy(&b, &d, 8);
+        g_sink = g_sink + b;
+      } catch (const chc::Error&) {
+      }
     }
     if (as_string) {
-      try { consume(chc::getString(col, r)); } catch (const chc::Error&) {}
+      try {
+        consume(chc::getString(col, r));
+      } catch (const chc::Error&) {
+      }
     }
   }
   // One call past the end must be rejected, not read out of bounds.
-  try { (void)chc::getInt64(col, rows); fail("getInt64 past the end did not throw"); } catch (const chc::Error&) {}
+  try {
+    (void)chc::getInt64(col, rows);
+    fail("getInt64 past the end did not throw");
+  } catch (const chc::Error&) {
+  }
   if (depth < 64)
     for (size_t i = 0; i < col.childCount(); ++i)
       if (const chc::Column* c = col.child(i)) touchColumn(*c, depth + 1);
@@ -201,7 +234,8 @@ bool sameColumn(const chc::Column& a, const chc::Column& b, const std::string& p
   } else {
     auto da = a.data();
     auto db = b.data();
-    if (da.size() != db.size()) return differ("data size " + std::to_string(da.size()) + " vs " + std::to_string(db.size()));
+    if (da.size() != db.size())
+      return differ("data size " + std::to_string(da.size()) + " vs " + std::to_string(db.size()));
     if (!da.empty() && std::memcmp(da.data(), db.data(), da.size()) != 0) return differ("data bytes");
   }
   auto oa = a.offsets();
@@ -220,9 +254,18 @@ bool sameColumn(const chc::Column& a, const chc::Column& b, const std::string& p
 }
 
 bool sameBlock(const chc::Block& a, const chc::Block& b, std::string& why) {
-  if (a.rows != b.rows) { why = "block rows"; return false; }
-  if (a.names != b.names) { why = "column names"; return false; }
-  if (a.columns.size() != b.columns.size()) { why = "column count"; return false; }
+  if (a.rows != b.rows) {
+    why = "block rows";
+    return false;
+  }
+  if (a.names != b.names) {
+    why = "column names";
+    return false;
+  }
+  if (a.columns.size() != b.columns.size()) {
+    why = "column count";
+    return false;
+  }
   for (size_t i = 0; i < a.columns.size(); ++i)
     if (!sameColumn(*a.columns[i], *b.columns[i], "column " + std::to_string(i) + " '" + a.names[i] + "'", why))
       return false;

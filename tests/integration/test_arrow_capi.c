@@ -81,8 +81,9 @@ static chc_result* run_query(chc_client* c, const char* sql) {
 static void test_block_export_server(void** state) {
   (void)state;
   chc_client* c = open_client();
-  chc_result* r = run_query(c, "SELECT toInt32(number) AS n, toString(number) AS s, "
-                               "if(number % 2, NULL, number) AS maybe FROM system.numbers LIMIT 5");
+  chc_result* r = run_query(c,
+                            "SELECT toInt32(number) AS n, toString(number) AS s, "
+                            "if(number % 2, NULL, number) AS maybe FROM system.numbers LIMIT 5");
   chc_block* b = NULL;
   assert_int_equal(chc_result_next(r, &b, NULL), CHC_OK);
   assert_non_null(b);
@@ -121,9 +122,10 @@ static void test_stream_export_and_insert_server(void** state) {
   snprintf(sql, sizeof sql, "CREATE TABLE %s (id UInt64, name String, tags Array(String)) ENGINE = Memory", table);
   test_command(c, sql);
   /* the stream of a real query */
-  chc_result* r = run_query(c, "SELECT number AS id, concat('n', toString(number)) AS name, "
-                               "arrayMap(x -> toString(x), range(number % 3)) AS tags "
-                               "FROM system.numbers LIMIT 100000");
+  chc_result* r = run_query(c,
+                            "SELECT number AS id, concat('n', toString(number)) AS name, "
+                            "arrayMap(x -> toString(x), range(number % 3)) AS tags "
+                            "FROM system.numbers LIMIT 100000");
   struct ArrowArrayStream st;
   assert_int_equal(chc_result_export_arrow_stream(r, &st, NULL), CHC_OK);
   chc_error* err = NULL;

@@ -138,8 +138,16 @@ void makeArray(const ASpec& s, ArrowArray* out) {
     h->dict = new ArrowArray{};
     makeArray(*s.dict, h->dict);
   }
-  *out = ArrowArray{s.length, s.null_count, s.offset, (int64_t)h->bufs.size(), (int64_t)h->kids.size(),
-                    h->bufs.data(), h->kids.data(), h->dict, releaseA, h};
+  *out = ArrowArray{s.length,
+                    s.null_count,
+                    s.offset,
+                    (int64_t)h->bufs.size(),
+                    (int64_t)h->kids.size(),
+                    h->bufs.data(),
+                    h->kids.data(),
+                    h->dict,
+                    releaseA,
+                    h};
 }
 
 struct SHolder {
@@ -173,8 +181,8 @@ void makeSchema(const SSpec& s, ArrowSchema* out) {
     h->dict = new ArrowSchema{};
     makeSchema(*s.dict, h->dict);
   }
-  *out = ArrowSchema{h->format.c_str(), h->name.c_str(), nullptr, s.flags, (int64_t)h->kids.size(),
-                     h->kids.data(), h->dict, releaseS, h};
+  *out = ArrowSchema{h->format.c_str(), h->name.c_str(), nullptr,  s.flags, (int64_t)h->kids.size(),
+                     h->kids.data(),    h->dict,         releaseS, h};
 }
 
 struct TStream {
@@ -214,7 +222,9 @@ SSpec field(std::string format, std::string name, std::vector<SSpec> children = 
 ASpec prim(int64_t len, std::optional<Bytes> validity, Bytes data, int64_t nulls = 0) {
   return ASpec{len, nulls, {validity, data}, {}, nullptr, 0};
 }
-ASpec batch(int64_t len, std::vector<ASpec> children) { return ASpec{len, 0, {std::nullopt}, std::move(children), nullptr, 0}; }
+ASpec batch(int64_t len, std::vector<ASpec> children) {
+  return ASpec{len, 0, {std::nullopt}, std::move(children), nullptr, 0};
+}
 
 // A target block (the insert's columns) by name/type pairs.
 chc::Block target(std::initializer_list<std::pair<const char*, const char*>> cols) {
@@ -279,9 +289,15 @@ void export_strings_fixed_nullable_bool(void**) {
   for (int i = 0; i < 10; ++i) {
     s.appendString(words[i]);
     fs.appendString(words[i]);
-    if (i % 3 == 1) n.appendNull(); else n.appendInt64(i);
+    if (i % 3 == 1)
+      n.appendNull();
+    else
+      n.appendInt64(i);
     bo.appendUInt64(i % 2 == 0 || i == 9);
-    if (i == 0) ns.appendNull(); else ns.appendString(words[i]);
+    if (i == 0)
+      ns.appendNull();
+    else
+      ns.appendString(words[i]);
   }
   auto block = share(b.take(10));
   Exported e(block);
@@ -382,7 +398,8 @@ void export_uuid_decimal_wide_misc(void**) {
   auto block = share(b.take(1));
   Exported e(block);
   assert_string_equal(e.s(0).format, "w:16");
-  const uint8_t rfc[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
+  const uint8_t rfc[16] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+                           0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
   assert_memory_equal(e.a(0).buffers[1], rfc, 16);
   assert_string_equal(e.s(1).format, "d:9,2");
   assert_int_equal(at<int64_t>(e.a(1).buffers[1], 0), -12345);
@@ -576,10 +593,12 @@ void stream_export(void**) {
   blocks->push_back(intBlock({3}));
   auto pos = std::make_shared<size_t>(0);
   ArrowArrayStream st{};
-  chc::arrow::exportStream([blocks, pos]() -> std::optional<chc::Block> {
-    if (*pos == blocks->size()) return std::nullopt;
-    return std::move((*blocks)[(*pos)++]);
-  }, &st);
+  chc::arrow::exportStream(
+      [blocks, pos]() -> std::optional<chc::Block> {
+        if (*pos == blocks->size()) return std::nullopt;
+        return std::move((*blocks)[(*pos)++]);
+      },
+      &st);
   ArrowSchema s1{}, s2{};
   assert_int_equal(st.get_schema(&st, &s1), 0);
   assert_int_equal(*pos, 1);  // read ahead once
@@ -622,11 +641,13 @@ void stream_export_empty_and_errors(void**) {
 
   // a failing source: EIO and the message; a block with other columns: EIO
   auto n = std::make_shared<int>(0);
-  chc::arrow::exportStream([n]() -> std::optional<chc::Block> {
-    if ((*n)++ == 0) return intBlock({1});
-    if (*n == 2) return intBlock({1}, "other");
-    throw chc::Error(ErrorKind::Server, "Code: 241. DB::Exception: Memory limit exceeded");
-  }, &st);
+  chc::arrow::exportStream(
+      [n]() -> std::optional<chc::Block> {
+        if ((*n)++ == 0) return intBlock({1});
+        if (*n == 2) return intBlock({1}, "other");
+        throw chc::Error(ErrorKind::Server, "Code: 241. DB::Exception: Memory limit exceeded");
+      },
+      &st);
   assert_int_equal(st.get_next(&st, &a), 0);
   a.release(&a);
   assert_int_equal(st.get_next(&st, &a), EIO);
@@ -643,20 +664,32 @@ void stream_export_empty_and_errors(void**) {
 
 void import_scalars(void**) {
   resetCounts();
-  chc::Block t = target({{"i64", "Int64"}, {"ni32", "Nullable(Int32)"}, {"s", "String"}, {"b", "Bool"},
-                         {"u", "UUID"}, {"d", "Date"}, {"dt64", "DateTime64(3, 'UTC')"}, {"dt", "DateTime"},
-                         {"dec", "Decimal(10, 2)"}, {"fs", "FixedString(4)"}, {"f32", "Float32"},
-                         {"lc", "LowCardinality(String)"}, {"ns", "Nullable(String)"}, {"u8", "UInt8"},
+  chc::Block t = target({{"i64", "Int64"},
+                         {"ni32", "Nullable(Int32)"},
+                         {"s", "String"},
+                         {"b", "Bool"},
+                         {"u", "UUID"},
+                         {"d", "Date"},
+                         {"dt64", "DateTime64(3, 'UTC')"},
+                         {"dt", "DateTime"},
+                         {"dec", "Decimal(10, 2)"},
+                         {"fs", "FixedString(4)"},
+                         {"f32", "Float32"},
+                         {"lc", "LowCardinality(String)"},
+                         {"ns", "Nullable(String)"},
+                         {"u8", "UInt8"},
                          {"d256", "Decimal(40, 1)"}});
   SSpec dictField = field("c", "lc");
   dictField.dict = std::make_shared<SSpec>(field("u", ""));
   TStream ts;
-  ts.schema = field("+s", "", {field("l", "i64"), field("i", "ni32"), field("u", "s"), field("b", "b"),
-                               field("w:16", "u"), field("tdD", "d"), field("tsu:UTC", "dt64"), field("tsn:", "dt"),
-                               field("d:10,2", "dec"), field("z", "fs"), field("g", "f32"), dictField,
-                               field("U", "ns"), field("C", "u8"), field("d:40,1,256", "d256")});
+  ts.schema =
+      field("+s", "",
+            {field("l", "i64"), field("i", "ni32"), field("u", "s"), field("b", "b"), field("w:16", "u"),
+             field("tdD", "d"), field("tsu:UTC", "dt64"), field("tsn:", "dt"), field("d:10,2", "dec"), field("z", "fs"),
+             field("g", "f32"), dictField, field("U", "ns"), field("C", "u8"), field("d:40,1,256", "d256")});
   ASpec lc = prim(3, std::nullopt, raw<int8_t>({1, 0, 1}));
-  lc.dict = std::make_shared<ASpec>(ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 2, 5}), text("hiyou")}, {}, nullptr, 0});
+  lc.dict =
+      std::make_shared<ASpec>(ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 2, 5}), text("hiyou")}, {}, nullptr, 0});
   Bytes uuid = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
   Bytes uuids = uuid;
   uuids.insert(uuids.end(), uuid.begin(), uuid.end());
@@ -664,23 +697,24 @@ void import_scalars(void**) {
   Bytes dec = raw<int64_t>({-12345, -1, 5, 0, 0, 0});
   Bytes d256(96, 0);
   d256[0] = 7;
-  ts.batches.push_back(batch(3, {
-      prim(3, std::nullopt, raw<int64_t>({-1, 0, INT64_MAX})),
-      prim(3, bits({1, 0, 1}), raw<int32_t>({7, 99, -7}), 1),
-      ASpec{3, 0, {std::nullopt, raw<int32_t>({0, 3, 3, 8}), text("abcxyzzy")}, {}, nullptr, 0},
-      prim(3, std::nullopt, bits({1, 0, 1})),
-      prim(3, std::nullopt, uuids),
-      prim(3, std::nullopt, raw<int32_t>({0, 1, 19000})),
-      prim(3, std::nullopt, raw<int64_t>({1500, -1, 0})),  // us -> ms: floor
-      prim(3, std::nullopt, raw<int64_t>({1999999999, 5000000000LL, 0})),  // ns -> s: floor
-      prim(3, std::nullopt, dec),
-      ASpec{3, 0, {std::nullopt, raw<int32_t>({0, 2, 2, 6}), text("hiabcd")}, {}, nullptr, 0},
-      prim(3, std::nullopt, raw<double>({0.5, -2, 1e10})),
-      lc,
-      ASpec{3, 1, {bits({0, 1, 1}), raw<int64_t>({0, 0, 1, 2}), text("pq")}, {}, nullptr, 0},
-      prim(3, std::nullopt, raw<uint8_t>({0, 255, 1})),
-      prim(3, std::nullopt, d256),
-  }));
+  ts.batches.push_back(
+      batch(3, {
+                   prim(3, std::nullopt, raw<int64_t>({-1, 0, INT64_MAX})),
+                   prim(3, bits({1, 0, 1}), raw<int32_t>({7, 99, -7}), 1),
+                   ASpec{3, 0, {std::nullopt, raw<int32_t>({0, 3, 3, 8}), text("abcxyzzy")}, {}, nullptr, 0},
+                   prim(3, std::nullopt, bits({1, 0, 1})),
+                   prim(3, std::nullopt, uuids),
+                   prim(3, std::nullopt, raw<int32_t>({0, 1, 19000})),
+                   prim(3, std::nullopt, raw<int64_t>({1500, -1, 0})),                  // us -> ms: floor
+                   prim(3, std::nullopt, raw<int64_t>({1999999999, 5000000000LL, 0})),  // ns -> s: floor
+                   prim(3, std::nullopt, dec),
+                   ASpec{3, 0, {std::nullopt, raw<int32_t>({0, 2, 2, 6}), text("hiabcd")}, {}, nullptr, 0},
+                   prim(3, std::nullopt, raw<double>({0.5, -2, 1e10})),
+                   lc,
+                   ASpec{3, 1, {bits({0, 1, 1}), raw<int64_t>({0, 0, 1, 2}), text("pq")}, {}, nullptr, 0},
+                   prim(3, std::nullopt, raw<uint8_t>({0, 255, 1})),
+                   prim(3, std::nullopt, d256),
+               }));
   ArrowArrayStream st = makeStream(ts);
   chc::arrow::importStream(t, &st);
   assert_null(st.release);
@@ -716,22 +750,49 @@ void import_scalars(void**) {
 }
 
 void import_nested(void**) {
-  chc::Block t = target({{"a", "Array(Nullable(Int32))"}, {"t", "Tuple(Int8, String)"}, {"m", "Map(String, Int64)"},
+  chc::Block t = target({{"a", "Array(Nullable(Int32))"},
+                         {"t", "Tuple(Int8, String)"},
+                         {"m", "Map(String, Int64)"},
                          {"aa", "Array(Array(UInt16))"}});
   TStream ts;
-  ts.schema = field("+s", "", {field("+l", "a", {field("i", "item")}), field("+s", "t", {field("c", "x"), field("u", "y")}),
-                               field("+m", "m", {field("+s", "entries", {field("u", "key", {}, 0), field("l", "value")}, 0)}),
-                               field("+L", "aa", {field("+w:2", "item", {field("S", "item")})})});
-  ts.batches.push_back(batch(2, {
-      ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 3, 3})}, {prim(3, bits({1, 0, 1}), raw<int32_t>({4, 0, 6}), 1)}, nullptr, 0},
-      ASpec{2, 0, {std::nullopt}, {prim(2, std::nullopt, raw<int8_t>({-1, 1})),
-                                   ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2}), text("pq")}, {}, nullptr, 0}}, nullptr, 0},
-      ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 2, 2})},
-            {ASpec{2, 0, {std::nullopt}, {ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2}), text("kl")}, {}, nullptr, 0},
-                                          prim(2, std::nullopt, raw<int64_t>({10, 20}))}, nullptr, 0}}, nullptr, 0},
-      ASpec{2, 0, {std::nullopt, raw<int64_t>({0, 1, 2})},
-            {ASpec{2, 0, {std::nullopt}, {prim(4, std::nullopt, raw<uint16_t>({1, 2, 3, 4}))}, nullptr, 0}}, nullptr, 0},
-  }));
+  ts.schema = field("+s", "",
+                    {field("+l", "a", {field("i", "item")}), field("+s", "t", {field("c", "x"), field("u", "y")}),
+                     field("+m", "m", {field("+s", "entries", {field("u", "key", {}, 0), field("l", "value")}, 0)}),
+                     field("+L", "aa", {field("+w:2", "item", {field("S", "item")})})});
+  ts.batches.push_back(batch(
+      2, {
+             ASpec{2,
+                   0,
+                   {std::nullopt, raw<int32_t>({0, 3, 3})},
+                   {prim(3, bits({1, 0, 1}), raw<int32_t>({4, 0, 6}), 1)},
+                   nullptr,
+                   0},
+             ASpec{2,
+                   0,
+                   {std::nullopt},
+                   {prim(2, std::nullopt, raw<int8_t>({-1, 1})),
+                    ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2}), text("pq")}, {}, nullptr, 0}},
+                   nullptr,
+                   0},
+             ASpec{2,
+                   0,
+                   {std::nullopt, raw<int32_t>({0, 2, 2})},
+                   {ASpec{2,
+                          0,
+                          {std::nullopt},
+                          {ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2}), text("kl")}, {}, nullptr, 0},
+                           prim(2, std::nullopt, raw<int64_t>({10, 20}))},
+                          nullptr,
+                          0}},
+                   nullptr,
+                   0},
+             ASpec{2,
+                   0,
+                   {std::nullopt, raw<int64_t>({0, 1, 2})},
+                   {ASpec{2, 0, {std::nullopt}, {prim(4, std::nullopt, raw<uint16_t>({1, 2, 3, 4}))}, nullptr, 0}},
+                   nullptr,
+                   0},
+         }));
   ArrowArrayStream st = makeStream(ts);
   chc::arrow::importStream(t, &st);
   const chc::Column& a = *t.columns[0];
@@ -756,13 +817,40 @@ void import_nested(void**) {
 // Export -> import gives the same columns, byte for byte (Native encoding and buffers).
 void round_trip(void**) {
   BlockBuilder b;
-  const char* types[] = {"Int8", "UInt16", "Int32", "UInt64", "Float32", "Float64", "String", "FixedString(2)",
-                         "Date", "Date32", "DateTime('UTC')", "DateTime64(3)", "DateTime64(6, 'UTC')", "DateTime64(9)",
-                         "Decimal(9, 3)", "Decimal(18, 2)", "Decimal(38, 5)", "Decimal(50, 2)", "UUID", "IPv4", "IPv6",
-                         "Bool", "Enum8('a' = 1, 'b' = 2)", "Enum16('x' = -500, 'y' = 700)", "Nullable(String)",
-                         "Nullable(Int64)", "LowCardinality(String)", "LowCardinality(Nullable(String))",
-                         "Array(Nullable(String))", "Array(Array(Int32))", "Tuple(a Int8, b String)",
-                         "Map(String, Array(UInt8))", "Int128", "UInt256"};
+  const char* types[] = {"Int8",
+                         "UInt16",
+                         "Int32",
+                         "UInt64",
+                         "Float32",
+                         "Float64",
+                         "String",
+                         "FixedString(2)",
+                         "Date",
+                         "Date32",
+                         "DateTime('UTC')",
+                         "DateTime64(3)",
+                         "DateTime64(6, 'UTC')",
+                         "DateTime64(9)",
+                         "Decimal(9, 3)",
+                         "Decimal(18, 2)",
+                         "Decimal(38, 5)",
+                         "Decimal(50, 2)",
+                         "UUID",
+                         "IPv4",
+                         "IPv6",
+                         "Bool",
+                         "Enum8('a' = 1, 'b' = 2)",
+                         "Enum16('x' = -500, 'y' = 700)",
+                         "Nullable(String)",
+                         "Nullable(Int64)",
+                         "LowCardinality(String)",
+                         "LowCardinality(Nullable(String))",
+                         "Array(Nullable(String))",
+                         "Array(Array(Int32))",
+                         "Tuple(a Int8, b String)",
+                         "Map(String, Array(UInt8))",
+                         "Int128",
+                         "UInt256"};
   std::vector<std::string> names;
   for (size_t i = 0; i < std::size(types); ++i) {
     names.push_back("c" + std::to_string(i));
@@ -774,7 +862,8 @@ void round_trip(void**) {
       case chc::TypeKind::Nullable:
         if (r % 2) return c.appendNull();
         break;  // a value through the Nullable builder
-      case chc::TypeKind::Array: case chc::TypeKind::Map:
+      case chc::TypeKind::Array:
+      case chc::TypeKind::Map:
         for (int k = 0; k < r; ++k) self(*c.child(0), r + k, self);
         return c.endArray();
       case chc::TypeKind::Tuple:
@@ -787,18 +876,23 @@ void round_trip(void**) {
     }
     const chc::DataType& inner = t.kind() == chc::TypeKind::Nullable ? *t.children()[0] : t;
     switch (inner.kind()) {
-      case chc::TypeKind::String: case chc::TypeKind::FixedString: return c.appendString(std::string(r % 3, 'a' + r % 26));
-      case chc::TypeKind::UUID: return c.appendString("01234567-89ab-cdef-0011-2233445566" + std::to_string(10 + r % 90));
+      case chc::TypeKind::String:
+      case chc::TypeKind::FixedString: return c.appendString(std::string(r % 3, 'a' + r % 26));
+      case chc::TypeKind::UUID:
+        return c.appendString("01234567-89ab-cdef-0011-2233445566" + std::to_string(10 + r % 90));
       case chc::TypeKind::IPv6: return c.appendString("::" + std::to_string(r + 1));
       case chc::TypeKind::IPv4: return c.appendUInt64(0xC0A80000u + r);
       case chc::TypeKind::Enum8: return c.appendString(r % 2 ? "a" : "b");
       case chc::TypeKind::Enum16: return c.appendString(r % 2 ? "x" : "y");
       case chc::TypeKind::Bool: return c.appendUInt64(r % 2);
-      case chc::TypeKind::Float32: case chc::TypeKind::Float64: return c.appendDouble(r * 1.25 - 3);
+      case chc::TypeKind::Float32:
+      case chc::TypeKind::Float64: return c.appendDouble(r * 1.25 - 3);
       case chc::TypeKind::UInt8: return c.appendUInt64(r % 200);
-      case chc::TypeKind::Date: case chc::TypeKind::UInt16: case chc::TypeKind::UInt64: case chc::TypeKind::UInt256:
-      case chc::TypeKind::DateTime:
-        return c.appendUInt64(r * 1000u);
+      case chc::TypeKind::Date:
+      case chc::TypeKind::UInt16:
+      case chc::TypeKind::UInt64:
+      case chc::TypeKind::UInt256:
+      case chc::TypeKind::DateTime: return c.appendUInt64(r * 1000u);
       default: return c.appendInt64(r % 2 ? -r * 7 : r * 9);
     }
   };
@@ -809,11 +903,13 @@ void round_trip(void**) {
   // through a stream, two batches of the same block
   auto sent = std::make_shared<int>(0);
   ArrowArrayStream st{};
-  chc::arrow::exportStream([src, sent]() -> std::optional<chc::Block> {
-    if ((*sent)++ >= 2) return std::nullopt;
-    auto copies = native_test::readAllBlocks(native_test::encode(*src));  // an independent copy
-    return std::move(copies.front());
-  }, &st);
+  chc::arrow::exportStream(
+      [src, sent]() -> std::optional<chc::Block> {
+        if ((*sent)++ >= 2) return std::nullopt;
+        auto copies = native_test::readAllBlocks(native_test::encode(*src));  // an independent copy
+        return std::move(copies.front());
+      },
+      &st);
   BlockBuilder tb;
   for (size_t i = 0; i < std::size(types); ++i) tb.add(names[i], types[i]);
   chc::Block dst = tb.take(0);
@@ -892,11 +988,16 @@ void import_errors(void**) {
   EXPECT_CHC_KIND(ErrorKind::Type, "NULL", chc::arrow::importStream(t, &st));
   // non-monotonic offsets, offsets past the child, dictionary index out of range
   chc::Block ts = target({{"x", "String"}});
-  st = oneBatch(one("u"), batch(2, {ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 3, 1}), text("abc")}, {}, nullptr, 0}}));
+  st =
+      oneBatch(one("u"), batch(2, {ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 3, 1}), text("abc")}, {}, nullptr, 0}}));
   EXPECT_CHC_KIND(ErrorKind::InvalidArgument, "monotonic", chc::arrow::importStream(ts, &st));
   chc::Block ta = target({{"x", "Array(Int32)"}});
-  st = oneBatch(field("+s", "", {field("+l", "x", {field("i", "item")})}),
-                batch(1, {ASpec{1, 0, {std::nullopt, raw<int32_t>({0, 5})}, {prim(2, std::nullopt, raw<int32_t>({1, 2}))}, nullptr, 0}}));
+  st = oneBatch(
+      field("+s", "", {field("+l", "x", {field("i", "item")})}),
+      batch(
+          1,
+          {ASpec{
+              1, 0, {std::nullopt, raw<int32_t>({0, 5})}, {prim(2, std::nullopt, raw<int32_t>({1, 2}))}, nullptr, 0}}));
   EXPECT_CHC_KIND(ErrorKind::InvalidArgument, "past its child", chc::arrow::importStream(ta, &st));
   SSpec dictField = field("c", "x");
   dictField.dict = std::make_shared<SSpec>(field("u", ""));
@@ -966,7 +1067,8 @@ void import_offsets_and_dictionary(void**) {
   ts.schema = field("+s", "", {field("U", "s"), field("b", "b"), dictField, field("e", "h")});
   ASpec str{3, 1, {bits({1, 1, 0, 1}), raw<int64_t>({0, 1, 3, 3, 6}), text("abcdef")}, {}, nullptr, 1};
   ASpec dict = prim(4, std::nullopt, raw<int16_t>({1, 1, 0, 1}));
-  dict.dict = std::make_shared<ASpec>(ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2, 3}), text("xyz")}, {}, nullptr, 1});
+  dict.dict =
+      std::make_shared<ASpec>(ASpec{2, 0, {std::nullopt, raw<int32_t>({0, 1, 2, 3}), text("xyz")}, {}, nullptr, 1});
   ASpec top = batch(2, {str, prim(4, std::nullopt, bits({0, 0, 1, 1})), dict,
                         prim(4, std::nullopt, raw<uint16_t>({0, 0x3c00, 0xc000, 0x7c00}))});
   top.offset = 1;  // rows 1..2 of the struct; child s starts one further (its own offset 1)
@@ -974,7 +1076,7 @@ void import_offsets_and_dictionary(void**) {
   ArrowArrayStream st = makeStream(ts);
   chc::arrow::importStream(t, &st);
   assert_int_equal(t.columns[0]->size(), 2);
-  assert_true(chc::isNullAt(*t.columns[0], 0));      // child index 2
+  assert_true(chc::isNullAt(*t.columns[0], 0));  // child index 2
   assert_true(chc::getString(*t.columns[0], 1) == "def");
   assert_int_equal(chc::getInt64(*t.columns[1], 0), 0);
   assert_int_equal(chc::getInt64(*t.columns[1], 1), 1);

@@ -544,7 +544,10 @@ void factory_fixedstring_lengths(void**) {
 // Valid ClickHouse types this version cannot decode: Unsupported, naming the type.
 void factory_unsupported_types(void**) {
   const char* names[] = {
-      "SomeFutureType(1)", "Object('json')", "MultiPoint(1)", "Geometry(1)",
+      "SomeFutureType(1)",
+      "Object('json')",
+      "MultiPoint(1)",
+      "Geometry(1)",
   };
   for (const char* n : names) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(n); });
@@ -616,7 +619,8 @@ void factory_all_supported_families(void**) {
       {"IntervalDay", TypeKind::Interval, 8},
       {"IntervalNanosecond", TypeKind::Interval, 8},
       {"Nothing", TypeKind::Nothing, 1},
-      {"Nullable(Nothing)", TypeKind::Nullable, 0}, {"Nullable(Tuple(Int8, String))", TypeKind::Nullable, 0},
+      {"Nullable(Nothing)", TypeKind::Nullable, 0},
+      {"Nullable(Tuple(Int8, String))", TypeKind::Nullable, 0},
       {"Tuple(UInt8, String)", TypeKind::Tuple, 0},
       {"Tuple(a UInt32, `b c` String)", TypeKind::Tuple, 0},
       {"Map(String, Array(Nullable(Decimal(9, 4))))", TypeKind::Map, 0},
@@ -673,10 +677,9 @@ void factory_all_supported_families(void**) {
   assert_string_equal(chc::makeType("DateTime64(3, 'UTC')")->timezone().c_str(), "UTC");
   assert_int_equal(chc::makeType("DateTime64(3, 'UTC')")->precision(), 3);
   // Invalid parameters and compositions.
-  for (const char* bad :
-       {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)", "Enum8()",
-        "Nullable(LowCardinality(String))", "Map(Nullable(String), UInt8)",
-        "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)", "Nested(UInt8)"}) {
+  for (const char* bad : {"Decimal(0, 0)", "Decimal(77, 1)", "Decimal(9, 10)", "DateTime64(10)", "Enum8('a' = 300)",
+                          "Enum8()", "Nullable(LowCardinality(String))", "Map(Nullable(String), UInt8)",
+                          "LowCardinality(Array(UInt8))", "Tuple(a UInt8, String)", "Nested(UInt8)"}) {
     native_test::Outcome o = native_test::capture([&] { chc::makeType(bad); });
     if (!o.chc_error || o.kind != ErrorKind::InvalidArgument) {
       print_error("%s: expected InvalidArgument, got %s\n", bad, o.threw ? o.message.c_str() : "no error");

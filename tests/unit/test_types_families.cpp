@@ -93,13 +93,14 @@ void expectDecimal(std::string_view type, std::string_view text, const Bytes& ex
   ColumnPtr c = col(type);
   native_test::Outcome o = native_test::capture([&] { c->appendString(text); });
   if (o.threw) {
-    print_error("%s <- '%.*s' threw: %s\n", std::string(type).c_str(), int(text.size()), text.data(), o.message.c_str());
+    print_error("%s <- '%.*s' threw: %s\n", std::string(type).c_str(), int(text.size()), text.data(),
+                o.message.c_str());
     fail();
   }
   assert_int_equal(c->size(), 1);
   if (bytesOf(*c) != expected) {
-    print_error("%s <- '%.*s':\n  expected %s\n  actual   %s\n", std::string(type).c_str(), int(text.size()), text.data(),
-                native_test::toHex(expected).c_str(), native_test::toHex(bytesOf(*c)).c_str());
+    print_error("%s <- '%.*s':\n  expected %s\n  actual   %s\n", std::string(type).c_str(), int(text.size()),
+                text.data(), native_test::toHex(expected).c_str(), native_test::toHex(bytesOf(*c)).c_str());
     fail();
   }
 }
@@ -146,15 +147,16 @@ void uuid_text_to_clickhouse_order(void**) {
                                 "77 66 55 44 33 22 11 00 ff ee dd cc bb aa 99 88"));
   for (const char* bad : {"", "00112233-4455-6677-8899-aabbccddeef", "00112233-4455-6677-8899-aabbccddeeZZ",
                           "not a uuid at all, not a uuid at all", "00112233-4455-6677-8899-aabbccddeeff0"})
-    expectRejected(*c, [&] { c->appendString(bad); }, ErrorKind::Type, bad);
+    expectRejected(
+        *c, [&] { c->appendString(bad); }, ErrorKind::Type, bad);
   expectRejected(*c, [&] { c->appendInt64(1); });
 }
 
 // 32 hex digits followed by four garbage characters (36 characters in all) is not a UUID.
 void uuid_trailing_garbage_rejected(void**) {
   ColumnPtr c = col("UUID");
-  expectRejected(*c, [&] { c->appendString("00112233445566778899aabbccddeeffXXXX"); }, ErrorKind::Type,
-                 "32 hex digits + XXXX");
+  expectRejected(
+      *c, [&] { c->appendString("00112233445566778899aabbccddeeffXXXX"); }, ErrorKind::Type, "32 hex digits + XXXX");
 }
 
 void ipv4_and_ipv6(void**) {
@@ -163,7 +165,8 @@ void ipv4_and_ipv6(void**) {
   v4->appendUInt64(0xC0A8010A);
   EXPECT_BYTES(bytesOf(*v4), hex("0A 01 A8 C0 0A 01 A8 C0"));
   for (const char* bad : {"256.1.1.1", "1.2.3", "::1", "abc", ""})
-    expectRejected(*v4, [&] { v4->appendString(bad); }, ErrorKind::Type, bad);
+    expectRejected(
+        *v4, [&] { v4->appendString(bad); }, ErrorKind::Type, bad);
   expectRejected(*v4, [&] { v4->appendUInt64(0x100000000ull); });
   expectRejected(*v4, [&] { v4->appendInt64(-1); });
 
@@ -175,7 +178,8 @@ void ipv4_and_ipv6(void**) {
                                  "20 01 0d b8 00 00 00 00 00 00 ff 00 00 42 83 29"
                                  "00 00 00 00 00 00 00 00 00 00 ff ff 0a 01 02 03"));
   for (const char* bad : {"2001:db8:::1", "1.2.3.4.5", "xyz", ""})
-    expectRejected(*v6, [&] { v6->appendString(bad); }, ErrorKind::Type, bad);
+    expectRejected(
+        *v6, [&] { v6->appendString(bad); }, ErrorKind::Type, bad);
 }
 
 void decimal_spec_example(void**) {
@@ -192,7 +196,9 @@ struct DecimalWidth {
 };
 constexpr DecimalWidth kWidths[] = {{9, 4}, {18, 8}, {38, 16}, {76, 32}};
 
-std::string decimalType(uint32_t p, uint32_t s) { return "Decimal(" + std::to_string(p) + ", " + std::to_string(s) + ")"; }
+std::string decimalType(uint32_t p, uint32_t s) {
+  return "Decimal(" + std::to_string(p) + ", " + std::to_string(s) + ")";
+}
 
 void decimal_text_every_width(void**) {
   for (const DecimalWidth& dw : kWidths) {
@@ -222,18 +228,35 @@ void decimal_text_every_width(void**) {
     ColumnPtr c = col(t2);
     c->appendString("1");
     const std::vector<std::string> bad = {
-        "1.251",                      // digit beyond the scale
-        "1.2500001",                  // non-zero far beyond the scale
-        nines,                        // P digits in the integer part with S = 2
-        "-" + nines,                  //
-        "1" + std::string(p, '0'),    // P+1 digits
-        std::string(90, '9'),         // beyond 256 bits
-        "", "-", "+", ".", "abc", "1.2.3", "1e5", " 1", "1 ", "1,5", "--1", "+-1", "0x10", "1.-5",
+        "1.251",                    // digit beyond the scale
+        "1.2500001",                // non-zero far beyond the scale
+        nines,                      // P digits in the integer part with S = 2
+        "-" + nines,                //
+        "1" + std::string(p, '0'),  // P+1 digits
+        std::string(90, '9'),       // beyond 256 bits
+        "",
+        "-",
+        "+",
+        ".",
+        "abc",
+        "1.2.3",
+        "1e5",
+        " 1",
+        "1 ",
+        "1,5",
+        "--1",
+        "+-1",
+        "0x10",
+        "1.-5",
     };
-    for (const std::string& s : bad) expectRejected(*c, [&] { c->appendString(s); }, ErrorKind::Type, s.c_str());
+    for (const std::string& s : bad)
+      expectRejected(
+          *c, [&] { c->appendString(s); }, ErrorKind::Type, s.c_str());
     ColumnPtr cp = col(tp);
-    expectRejected(*cp, [&] { cp->appendString("1"); }, ErrorKind::Type, "1 into Decimal(P, P)");
-    expectRejected(*cp, [&] { cp->appendString("-1.0"); }, ErrorKind::Type, "-1.0 into Decimal(P, P)");
+    expectRejected(
+        *cp, [&] { cp->appendString("1"); }, ErrorKind::Type, "1 into Decimal(P, P)");
+    expectRejected(
+        *cp, [&] { cp->appendString("-1.0"); }, ErrorKind::Type, "-1.0 into Decimal(P, P)");
     assert_int_equal(c->size(), 1);
     EXPECT_BYTES(bytesOf(*c), decimalRef("100", false, w));
   }
@@ -254,8 +277,8 @@ void decimal_from_double_and_integers(void**) {
   ColumnPtr wide = col("Decimal(38, 10)");
   wide->appendDouble(1e20);
   wide->appendDouble(-0.5);
-  EXPECT_BYTES(bytesOf(*wide), concat({decimalRef("1" + std::string(30, '0'), false, 16),
-                                       decimalRef("5000000000", true, 16)}));
+  EXPECT_BYTES(bytesOf(*wide),
+               concat({decimalRef("1" + std::string(30, '0'), false, 16), decimalRef("5000000000", true, 16)}));
 
   // Integers are the unscaled value.
   ColumnPtr u = col("Decimal(9, 4)");
@@ -272,7 +295,8 @@ void decimal_from_double_and_integers(void**) {
 // 99999.99999 rounds up to 100000.0000 (unscaled 10^9), which is over Decimal(9, 4)'s precision.
 void decimal_from_double_rounding_overflow_rejected(void**) {
   ColumnPtr c = col("Decimal(9, 4)");
-  expectRejected(*c, [&] { c->appendDouble(99999.99999); }, ErrorKind::Type, "99999.99999");
+  expectRejected(
+      *c, [&] { c->appendDouble(99999.99999); }, ErrorKind::Type, "99999.99999");
 }
 
 void wide_integers_sign_extend(void**) {
@@ -308,9 +332,11 @@ void bool_zero_or_one(void**) {
   expectRejected(*c, [&] { c->appendInt64(-1); });
   expectRejected(*c, [&] { c->appendDouble(0.5); });
   const uint8_t bad[] = {1, 0, 2, 1};
-  expectRejected(*c, [&] { c->appendFixed(bad); }, ErrorKind::Type, "appendFixed {1,0,2,1}");
+  expectRejected(
+      *c, [&] { c->appendFixed(bad); }, ErrorKind::Type, "appendFixed {1,0,2,1}");
   const uint8_t ff[] = {0xff};
-  expectRejected(*c, [&] { c->appendFixed(ff); }, ErrorKind::Type, "appendFixed {ff}");
+  expectRejected(
+      *c, [&] { c->appendFixed(ff); }, ErrorKind::Type, "appendFixed {ff}");
 }
 
 void enum_by_name_and_value(void**) {
@@ -329,7 +355,8 @@ void enum_by_name_and_value(void**) {
   expectRejected(*e8, [&] { e8->appendInt64(-2 + 256); });
   // One unknown value in the middle of a batch: nothing of the batch is kept.
   const uint8_t bad[] = {0x01, 0xFE, 0x05, 0x01};
-  expectRejected(*e8, [&] { e8->appendFixed(bad); }, ErrorKind::Type, "appendFixed with 05 in the middle");
+  expectRejected(
+      *e8, [&] { e8->appendFixed(bad); }, ErrorKind::Type, "appendFixed with 05 in the middle");
   assert_int_equal(e8->size(), 6);
 
   ColumnPtr e16 = col("Enum16('x' = -1000, 'y' = 1000, 'z' = -32768)");
@@ -341,9 +368,11 @@ void enum_by_name_and_value(void**) {
   EXPECT_BYTES(bytesOf(*e16), hex("18 FC 00 80 E8 03 18 FC 00 80"));
   expectRejected(*e16, [&] { e16->appendInt64(-999); });
   const uint8_t bad16[] = {0x18, 0xFC, 0x19, 0xFC};
-  expectRejected(*e16, [&] { e16->appendFixed(bad16); }, ErrorKind::Type, "Enum16 appendFixed");
+  expectRejected(
+      *e16, [&] { e16->appendFixed(bad16); }, ErrorKind::Type, "Enum16 appendFixed");
   const uint8_t odd[] = {0x18, 0xFC, 0x00};
-  expectRejected(*e16, [&] { e16->appendFixed(odd); }, ErrorKind::InvalidArgument, "odd byte count");
+  expectRejected(
+      *e16, [&] { e16->appendFixed(odd); }, ErrorKind::InvalidArgument, "odd byte count");
 }
 
 void bfloat16_conversion(void**) {
@@ -394,9 +423,11 @@ void bfloat16_from_double_rounds_once(void**) {
 // Text with an embedded NUL is not an address ("1.2.3.4\0zz" is not "1.2.3.4").
 void ip_text_with_embedded_nul_rejected(void**) {
   ColumnPtr v4 = col("IPv4");
-  expectRejected(*v4, [&] { v4->appendString(std::string_view("1.2.3.4\0zz", 10)); }, ErrorKind::Type, "IPv4 NUL");
+  expectRejected(
+      *v4, [&] { v4->appendString(std::string_view("1.2.3.4\0zz", 10)); }, ErrorKind::Type, "IPv4 NUL");
   ColumnPtr v6 = col("IPv6");
-  expectRejected(*v6, [&] { v6->appendString(std::string_view("::1\0zz", 6)); }, ErrorKind::Type, "IPv6 NUL");
+  expectRejected(
+      *v6, [&] { v6->appendString(std::string_view("::1\0zz", 6)); }, ErrorKind::Type, "IPv6 NUL");
 }
 
 void dates_times_intervals_nothing(void**) {
@@ -441,10 +472,13 @@ void nullable_and_lowcardinality_rejections_leave_no_trace(void**) {
   ColumnPtr n = col("Nullable(Enum8('a' = 1))");
   n->appendString("a");
   n->appendNull();
-  expectRejected(*n, [&] { n->appendString("b"); }, ErrorKind::Type, "Nullable inner");
-  expectRejected(*n, [&] { n->appendInt64(2); }, ErrorKind::Type, "Nullable inner");
+  expectRejected(
+      *n, [&] { n->appendString("b"); }, ErrorKind::Type, "Nullable inner");
+  expectRejected(
+      *n, [&] { n->appendInt64(2); }, ErrorKind::Type, "Nullable inner");
   const uint8_t bad[] = {1, 2, 1};
-  expectRejected(*n, [&] { n->appendFixed(bad); }, ErrorKind::Type, "Nullable appendFixed");
+  expectRejected(
+      *n, [&] { n->appendFixed(bad); }, ErrorKind::Type, "Nullable appendFixed");
   assert_int_equal(n->size(), 2);
   assert_int_equal(n->child(0)->size(), 2);
   assert_int_equal(n->nullMap()[0], 0);
@@ -454,17 +488,22 @@ void nullable_and_lowcardinality_rejections_leave_no_trace(void**) {
   ColumnPtr lc = col("LowCardinality(UInt8)");
   lc->appendInt64(7);
   const size_t dict = lc->child(0)->size();
-  expectRejected(*lc, [&] { lc->appendInt64(300); }, ErrorKind::Type, "LC(UInt8) 300");
-  expectRejected(*lc, [&] { lc->appendInt64(-1); }, ErrorKind::Type, "LC(UInt8) -1");
-  expectRejected(*lc, [&] { lc->appendString("x"); }, ErrorKind::Type, "LC(UInt8) string");
-  expectRejected(*lc, [&] { lc->appendNull(); }, ErrorKind::Type, "LC(UInt8) NULL");
+  expectRejected(
+      *lc, [&] { lc->appendInt64(300); }, ErrorKind::Type, "LC(UInt8) 300");
+  expectRejected(
+      *lc, [&] { lc->appendInt64(-1); }, ErrorKind::Type, "LC(UInt8) -1");
+  expectRejected(
+      *lc, [&] { lc->appendString("x"); }, ErrorKind::Type, "LC(UInt8) string");
+  expectRejected(
+      *lc, [&] { lc->appendNull(); }, ErrorKind::Type, "LC(UInt8) NULL");
   assert_int_equal(lc->child(0)->size(), dict);
 
   ColumnPtr lce = col("LowCardinality(Enum8('a' = 1, 'b' = 2))");
   lce->appendString("a");
   const size_t dict_e = lce->child(0)->size();
   const uint8_t batch[] = {2, 1, 9, 2};
-  expectRejected(*lce, [&] { lce->appendFixed(batch); }, ErrorKind::Type, "LC(Enum8) batch");
+  expectRejected(
+      *lce, [&] { lce->appendFixed(batch); }, ErrorKind::Type, "LC(Enum8) batch");
   assert_int_equal(lce->child(0)->size(), dict_e);
   assert_int_equal(lce->size(), 1);
   assert_string_equal(std::string(chc::getString(*lce, 0)).c_str(), "a");
@@ -738,7 +777,8 @@ void lowcardinality_fixed_width_inner(void**) {
   EXPECT_BYTES(wire(*c), concat({le64(1), le64(0x600), le64(3), hex("00 00 00 00 07 00 00 00 FF FF FF FF"), le64(5),
                                  hex("01 00 01 02 01")}));
   const uint8_t odd[] = {1, 2, 3};
-  expectRejected(*c, [&] { c->appendFixed(odd); }, ErrorKind::InvalidArgument, "LC appendFixed odd size");
+  expectRejected(
+      *c, [&] { c->appendFixed(odd); }, ErrorKind::InvalidArgument, "LC appendFixed odd size");
   assert_int_equal(c->child(0)->size(), 3);
 
   BlockBuilder b;
@@ -764,16 +804,15 @@ void lowcardinality_fixed_width_inner(void**) {
 }
 
 // A malformed LowCardinality(String) block of one row with the given fields.
-Bytes lcBad(uint64_t version, uint64_t flags, uint64_t keys, const Bytes& key_bytes, uint64_t rows,
-            const Bytes& idx, const char* type = "LowCardinality(String)", uint64_t block_rows = 1) {
+Bytes lcBad(uint64_t version, uint64_t flags, uint64_t keys, const Bytes& key_bytes, uint64_t rows, const Bytes& idx,
+            const char* type = "LowCardinality(String)", uint64_t block_rows = 1) {
   Bytes head = concat({hex("01"), native_test::varuint(block_rows), hex("\"lc\""), native_test::str(type)});
   return concat({head, le64(version), le64(flags), le64(keys), key_bytes, le64(rows), idx});
 }
 
 void expectDecodeError(const Bytes& bytes, const char* needle, const char* what) {
   native_test::Outcome o = native_test::capture([&] { native_test::readAllBlocks(bytes); });
-  if (!o.decode_error || o.kind != ErrorKind::Protocol ||
-      (needle[0] && o.message.find(needle) == std::string::npos)) {
+  if (!o.decode_error || o.kind != ErrorKind::Protocol || (needle[0] && o.message.find(needle) == std::string::npos)) {
     print_error("%s: expected NativeDecodeError(Protocol) mentioning '%s', got %s%s: %s\n", what, needle,
                 o.threw ? (o.decode_error ? "NativeDecodeError " : "other ") : "nothing",
                 o.chc_error ? native_test::kindName(o.kind) : "", o.message.c_str());
@@ -973,7 +1012,10 @@ std::vector<chc::Block> allFamilyBlocks() {
       bf.appendDouble(s * 0.75);
       bo.appendInt64(r % 2);
       d9.appendString(std::to_string(s) + ".25");
-      if (r % 3 == 1) d76.appendNull(); else d76.appendString("-" + std::string(60, '7') + "." + std::to_string(r));
+      if (r % 3 == 1)
+        d76.appendNull();
+      else
+        d76.appendString("-" + std::string(60, '7') + "." + std::to_string(r));
       d32.appendInt64(-25567 + s * 400);
       dt64.appendInt64(1710513000123 + s);
       tm.appendInt64(s * 3600);
@@ -989,7 +1031,10 @@ std::vector<chc::Block> allFamilyBlocks() {
       no.appendNull();
       tu.child(0)->appendInt64(static_cast<int64_t>(r));
       tu.child(1)->appendString("t" + std::to_string(r % 3));
-      if (r % 2) tu.child(2)->appendNull(); else tu.child(2)->appendInt64(s);
+      if (r % 2)
+        tu.child(2)->appendNull();
+      else
+        tu.child(2)->appendInt64(s);
       for (size_t k = 0; k < r % 4; ++k) {
         mp.child(0)->child(0)->appendString("key" + std::to_string(k));
         mp.child(0)->child(1)->appendUInt64(k * r);
@@ -1003,7 +1048,10 @@ std::vector<chc::Block> allFamilyBlocks() {
       }
       ne.endArray();
       lc.appendString("v" + std::to_string(r % 4));
-      if (r % 4 == 3) lcn.appendNull(); else lcn.appendString(r % 2 ? "" : "w" + std::to_string(r));
+      if (r % 4 == 3)
+        lcn.appendNull();
+      else
+        lcn.appendString(r % 2 ? "" : "w" + std::to_string(r));
       if (bi != 1)  // block 1: every array empty
         for (size_t k = 0; k < r % 3; ++k) alc.child(0)->appendString("e" + std::to_string(k));
       alc.endArray();

@@ -369,9 +369,9 @@ CHC_API chc_status chc_result_next(chc_result* result, chc_block** out, chc_erro
    connection closed (never reused); the client stays usable. The server stops the query when it
    next writes to the closed connection; use chc_client_kill_query to stop a query that writes
    nothing for a long time, or one still inside chc_client_query (which has no result to cancel
-   yet and, on servers that buffer their output, may wait there for most of the query). Idempotent; harmless on a result that already ended (read to the end
-   or failed: later chc_result_next calls still report that end or that error). Accepts NULL.
-   Must not race with chc_result_free. */
+   yet and, on servers that buffer their output, may wait there for most of the query). Idempotent; harmless on a result
+   that already ended (read to the end or failed: later chc_result_next calls still report that end or that error).
+   Accepts NULL. Must not race with chc_result_free. */
 CHC_API void chc_result_cancel(chc_result* result);
 /* Query id of the request ("" if the server did not say and none was set). Borrowed: valid until
    the result is freed. */
