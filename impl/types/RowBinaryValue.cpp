@@ -22,6 +22,17 @@ constexpr uint64_t kMaxStringLength = 1ull << 30;
 constexpr uint64_t kMaxElements = 1ull << 28;
 constexpr size_t kMaxPath = 1 << 16;
 
+// True for types whose binary values are zero bytes long.
+bool consumesNoBytes(const DataType& t) {
+  if (t.kind() == TypeKind::Nothing) return true;
+  if (t.kind() != TypeKind::Tuple) return false;
+  for (const TypePtr& c : t.children())
+    if (!consumesNoBytes(*c)) return false;
+  return true;  // Tuple() or tuples of such
+}
+
+constexpr uint64_t kMaxBytelessElements = 1024;
+
 void readValue(Column& column, ReadBuffer& in, int depth);
 
 ColumnPtr readDynamic(ReadBuffer& in, int depth) {
@@ -103,6 +114,11 @@ void readValue(Column& column, ReadBuffer& in, int depth) {
       if (n > kMaxElements) throwProtocol("array of " + std::to_string(n) + " elements is impossibly large");
       if (isQBitType(t) && n != static_cast<QBitColumn&>(column).dimension())  // QBit: N, then N values
         throwProtocol("QBit value with " + std::to_string(n) + " elements for " + t.name());
+      // Elements that take no bytes (Nothing, Tuple()) would let a few input bytes describe an
+      // exponential number of values through nesting; real data has Array(Nothing) only empty.
+      if (n > kMaxBytelessElements && consumesNoBytes(column.child(0)->type()))
+        throwProtocol("array of " + std::to_string(n) + " values of " + column.child(0)->type().name() +
+                      ", a type without bytes");
       for (uint64_t i = 0; i < n; ++i) readValue(*column.child(0), in, depth + 1);
       return column.endArray();
     }
