@@ -23,9 +23,4 @@ void appendJSONValue(const Column& column, size_t row, std::string& out);
 // nested objects opened/closed between them, as the engine does.
 void appendJSONObject(std::vector<std::pair<std::string, std::string>>& path_values, std::string& out);
 
-// Text helpers shared with other renderers.
-std::string floatText(double x, bool is_float32);
-std::string wideIntText(const uint8_t* p, size_t n, bool is_signed);
-std::string decimalText(const uint8_t* p, size_t width, uint32_t scale);
-
 }  // namespace chc
