@@ -8,6 +8,7 @@
 #                    from tests/fuzz with CC=clang CXX=clang++ (no curl needed)
 #   CHC_FUZZ_JOBS    parallel fuzzing processes per target sharing one corpus (default 1)
 #   CHC_FUZZ_KEEP=1  keep the temporary working corpus
+#   CHC_FUZZ_RUNS=N  stop each process after N executions instead of after the time limit
 #
 # Prints the number of executions (and exec/s) per target; exits non-zero on a finding (crash,
 # sanitizer report, non-chc::Error exception, property violation, timeout, RSS/malloc limit).
@@ -63,10 +64,17 @@ for t in "${TARGETS[@]}"; do
   art="$WORK/$t/artifacts"
   mkdir -p "$corpus" "$art"
   cp "$HERE/corpus/$t"/* "$corpus"/
+  # Saved findings are replayed once, not fuzzed from: some are slow by nature (the OOM regressions)
+  # and would drag the exec rate down if they seeded mutations.
+  if compgen -G "$HERE/crashes/*" >/dev/null; then
+    log "fuzz_$t: replaying $(ls "$HERE/crashes" | wc -l) saved finding(s)"
+    "$bin" -runs=0 -rss_limit_mb=512 -malloc_limit_mb=512 -timeout=25 "$HERE/crashes" >"$WORK/$t/replay.log" 2>&1 ||
+      { tail -n 60 "$WORK/$t/replay.log"; echo "FINDING fuzz_$t: a saved finding in tests/fuzz/crashes fails again"; status=1; continue; }
+  fi
   log "fuzz_$t: ${SECS}s x $JOBS process(es), seed corpus $(ls "$corpus" | wc -l) files"
   pids=()
   for ((j = 0; j < JOBS; j++)); do
-    "$bin" -max_total_time="$SECS" -rss_limit_mb=512 -malloc_limit_mb=512 -timeout=25 \
+    "$bin" -max_total_time="$SECS" ${CHC_FUZZ_RUNS:+-runs=$CHC_FUZZ_RUNS} -rss_limit_mb=512 -malloc_limit_mb=512 -timeout=25 \
       -print_final_stats=1 -reload=10 -artifact_prefix="$art/" "$corpus" >"$WORK/$t/log.$j" 2>&1 &
     pids+=($!)
   done
