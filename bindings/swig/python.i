@@ -1123,3 +1123,5 @@ PyObject *chc_py_arrow_stream_names(PyObject *capsule) {
   return list;
 }
 %}
+
+%include "python_progress.i"
