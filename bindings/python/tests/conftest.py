@@ -63,3 +63,16 @@ def table_name(client):
     name = f'chc_py_{uuid.uuid4().hex[:12]}'
     yield name
     client.command(f'DROP TABLE IF EXISTS {name}')
+
+
+@pytest.fixture(scope='session')
+def standin_client():
+    """A client of the chDB HTTP stand-in for a current server (tests/server/chdb_start.sh exports
+    CHC_CHDB_URL); fails, never skips, when it is not running."""
+    import chconnect
+    url = os.environ.get('CHC_CHDB_URL')
+    if not url:
+        pytest.fail('CHC_CHDB_URL missing: start the stand-in with tests/server/chdb_start.sh', pytrace=False)
+    c = chconnect.get_client(dsn=url, compress=False)
+    yield c
+    c.close()

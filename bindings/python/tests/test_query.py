@@ -119,5 +119,7 @@ def test_concurrent_queries_one_client(client):
 
 
 def test_unsupported_query_option(client):
-    with pytest.raises(chconnect.ProgrammingError):
+    with pytest.raises(chconnect.NotSupportedError):
         client.query('SELECT 1', use_numpy=True)
+    with pytest.raises(chconnect.ProgrammingError, match='no_such_option'):
+        client.query('SELECT 1', no_such_option=1)

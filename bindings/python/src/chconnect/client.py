@@ -3,12 +3,16 @@
 import io
 import re
 import threading
+import uuid
+import weakref
 
 from ._capi import capi
 from .binding import bind_query, finalize_query, quote_identifier
+from .context import InsertContext, QueryContext, resolve
 from .datatypes import append_column, decode_column, type_from_capi
-from .exceptions import (CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError,
-                         StreamFailureError)
+from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, NotSupportedError,
+                         ProgrammingError, StreamFailureError)
+from .formats import ReadOptions, check_tz_mode, check_tz_source, is_utc, local_tz, to_tzinfo
 from .npconv import arrow_to_pandas, block_columns, combine
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
 from .streams import ArrowStream, BlockReader, StreamContext, require
@@ -20,6 +24,37 @@ _COMMAND_RE = re.compile(
     r'TRUNCATE|USE|UPDATE|INSERT)\b',
     re.IGNORECASE | re.DOTALL)
 _INT_RE = re.compile(r'-?[0-9]+')
+_SELECT_RE = re.compile(r'\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(SELECT|WITH)\b', re.IGNORECASE | re.DOTALL)
+_LIMIT_RE = re.compile(r'\bLIMIT\b', re.IGNORECASE)
+
+
+class _ProgressRelay:
+    """Calls the user's progress callback from the C library (GIL held, on the thread that drives
+    the request). An exception in the callback cancels the request and is re-raised from the
+    call that was running (see _reraise_progress_error)."""
+
+    __slots__ = ('callback', 'error')
+
+    def __init__(self, callback):
+        if not callable(callback):
+            raise ProgrammingError('progress_callback must be callable')
+        self.callback = callback
+        self.error = None
+
+    def __call__(self, fields):
+        try:
+            self.callback(fields)
+            return False
+        except BaseException as exc:  # noqa: BLE001 - kept and re-raised by the caller
+            self.error = exc
+            return True
+
+
+def _reraise_progress_error(relay, exc):
+    """The callback's own exception instead of the CHC_E_CANCELLED it caused."""
+    if relay is not None and relay.error is not None and getattr(exc, 'status', None) == CHC_E_CANCELLED:
+        raise relay.error from exc
+    raise exc
 
 
 def _setting_text(value):
@@ -28,16 +63,33 @@ def _setting_text(value):
     return str(value)
 
 
+def _fixed_strings(np, columns, max_str_len):
+    """String (object) columns as fixed-width '<U{max_str_len}' arrays, when asked for."""
+    if not max_str_len:
+        return columns
+    width = int(max_str_len)
+    return [c.astype(f'<U{width}') if c.dtype == object and all(isinstance(v, str) for v in c[:64]) else c
+            for c in columns]
+
+
 class Client:
     """A ClickHouse client over HTTP(S). Thread-safe: one client may run queries from several
     threads at once (each request takes a pooled connection). Create with chconnect.get_client."""
 
-    def __init__(self, handle, database=None, settings=None):
+    def __init__(self, handle, database=None, settings=None, query_limit=0, tz_source='auto', tz_mode='naive_utc'):
         self._handle = handle
         self.database = database
         self._settings = dict(settings or {})
         self._lock = threading.Lock()
         self._server_version = None
+        self._server_tz = None
+        self._running = {}  # query_id -> WeakSet of this client's open BlockReaders (for cancel)
+        try:
+            self.query_limit = int(query_limit or 0)
+        except (TypeError, ValueError):
+            raise ProgrammingError(f'query_limit must be an int, not {query_limit!r}') from None
+        self.tz_source = check_tz_source(tz_source or 'auto')
+        self.tz_mode = check_tz_mode(tz_mode or 'naive_utc')
         # Ask the server once now (as clickhouse-connect's init does), so bad credentials, TLS
         # problems or an unreachable server fail in get_client.
         self._server_version = capi.chc_client_server_version(self._h)
@@ -51,7 +103,7 @@ class Client:
             raise ProgrammingError('the client is closed')
         return h
 
-    def _make_query(self, sql, settings=None, server_params=None, query_id=None, database=None):
+    def _make_query(self, sql, settings=None, server_params=None, query_id=None, database=None, relay=None):
         q = capi.chc_query_new(sql)
         if settings:
             for key, value in settings.items():
@@ -65,6 +117,8 @@ class Client:
             capi.chc_query_set(q, 'query_id', str(query_id))
         if database:
             capi.chc_query_set(q, 'database', database)
+        if relay is not None:
+            capi.chc_py_query_set_progress(q, relay)
         return q
 
     @staticmethod
@@ -124,12 +178,13 @@ class Client:
             return False
 
     def command(self, cmd, parameters=None, data=None, settings=None, use_database=True,
-                external_data=None):
+                external_data=None, transport_settings=None, query_id=None, progress_callback=None):
         """Runs a statement and returns its TabSeparated answer: int when the single value is an
         integer, str otherwise, a list of str for several tab-separated values, and a
-        QuerySummary when the statement returned nothing (DDL, INSERT)."""
+        QuerySummary when the statement returned nothing (DDL, INSERT). progress_callback(dict)
+        is called as the request moves (see README "Progress and cancellation")."""
         if external_data is not None:
-            raise ProgrammingError('external_data is not supported by chconnect yet')
+            raise NotSupportedError('external_data is not supported by chconnect yet')
         sql, server_params = bind_query(cmd, parameters)
         if data is not None:
             # The statement and its data travel together in the request body.
@@ -137,8 +192,12 @@ class Client:
                 sql = sql.encode() + b'\n' + bytes(data)
             else:
                 sql = sql + '\n' + str(data)
-        q = self._make_query(sql, self._merged_settings(settings), server_params)
-        resp = capi.chc_client_command(self._h, q)
+        relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
+        q = self._make_query(sql, self._merged_settings(settings), server_params, query_id, relay=relay)
+        try:
+            resp = capi.chc_client_command(self._h, q)
+        except DatabaseError as exc:
+            _reraise_progress_error(relay, exc)
         body = capi.chc_response_body(resp)
         if not body:
             return QuerySummary(self._response_summary(resp))
@@ -159,28 +218,89 @@ class Client:
         q = self._make_query(sql, self._merged_settings(settings), server_params)
         return capi.chc_response_body(capi.chc_client_command(self._h, q))
 
-    def query(self, query=None, parameters=None, settings=None, column_oriented=False, query_id=None,
-              **kwargs):
-        """Runs a SELECT and returns the whole result as a QueryResult."""
-        unsupported = sorted(kw for kw, v in kwargs.items() if v is not None)
-        if unsupported:
-            raise ProgrammingError(f'query() options not supported by chconnect yet: {", ".join(unsupported)}')
-        if query is None:
-            raise ProgrammingError('query() needs a query')
-        sql, server_params = bind_query(query, parameters)
+    # -- queries ------------------------------------------------------------------------------
+    #
+    # Every query method takes the query options of clickhouse-connect's QueryContext as keyword
+    # arguments (query_formats, column_formats, encoding, use_none, query_tz, column_tzs, tz_mode,
+    # max_str_len, use_extended_dtypes, external_data, transport_settings, query_id,
+    # progress_callback, context); see create_query_context and README ("Query options").
+
+    def create_query_context(self, query=None, parameters=None, settings=None, **options):
+        """A reusable QueryContext: pass it as ``context=`` to any query method; arguments given
+        to that method as well override the context's for the call. Unknown options raise."""
+        utc_tz_aware = options.pop('utc_tz_aware', None)
+        if utc_tz_aware is not None and options.get('tz_mode') is None:
+            options['tz_mode'] = 'aware' if utc_tz_aware else 'naive_utc'
+        return QueryContext(query=query, parameters=parameters, settings=settings,
+                            **{n: v for n, v in options.items() if v is not None})
+
+    def _query_ctx(self, context, **call_options):
+        utc_tz_aware = call_options.pop('utc_tz_aware', None)
+        if utc_tz_aware is not None and call_options.get('tz_mode') is None:
+            call_options['tz_mode'] = 'aware' if utc_tz_aware else 'naive_utc'
+        if call_options.pop('use_na_values', None) is not None and call_options.get('use_extended_dtypes') is None:
+            pass  # an alias clickhouse-connect keeps for use_extended_dtypes; extension dtypes are always used
+        if call_options.pop('use_numpy', None):
+            raise NotSupportedError('use_numpy=True: use query_np / query_df for numpy and pandas results')
+        ctx = resolve(context, QueryContext, **call_options)
+        if ctx.query is None:
+            raise ProgrammingError('a query is needed')
+        if ctx.external_data is not None:
+            raise NotSupportedError('external_data is not supported by chconnect yet')
+        return ctx
+
+    @property
+    def server_tz(self):
+        """The server's time zone (SELECT timezone(), asked once), as a tzinfo; None when this
+        machine does not know the zone."""
+        if self._server_tz is None:
+            name = self.command('SELECT timezone()')
+            try:
+                self._server_tz = (to_tzinfo(str(name)),)
+            except ProgrammingError:
+                self._server_tz = (None,)
+        return self._server_tz[0]
+
+    def _read_options(self, ctx):
+        """ReadOptions of a query; the fallback zone of bare DateTime values per tz_source:
+        'server' the server's zone, 'local' this machine's, 'auto' the server's when this machine
+        knows it (any IANA name), else the local one."""
+        tz_mode = ctx.tz_mode or self.tz_mode
+        fallback = None
+        if tz_mode != 'schema' and ctx.query_tz is None:
+            if self.tz_source == 'local':
+                fallback = local_tz()
+            else:
+                def fallback():
+                    tz = self.server_tz
+                    return local_tz() if tz is None and self.tz_source == 'auto' else tz
+        return ReadOptions(ctx.query_formats, ctx.column_formats, ctx.encoding, ctx.use_none, ctx.query_tz,
+                           ctx.column_tzs, tz_mode, fallback)
+
+    def _sql(self, ctx):
+        sql, server_params = bind_query(ctx.query, ctx.parameters)
+        if self.query_limit > 0 and _SELECT_RE.match(sql) and not _LIMIT_RE.search(sql):
+            sql = f'{sql}\n LIMIT {self.query_limit}'
+        return sql, server_params
+
+    def query(self, query=None, parameters=None, settings=None, context=None, **options):
+        """Runs a SELECT and returns the whole result as a QueryResult. Statements without a
+        result set (DDL, INSERT, SET, ...) are sent as commands, as clickhouse-connect does."""
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        sql, server_params = self._sql(ctx)
         if _COMMAND_RE.match(sql):
-            result = self.command(sql, settings=settings)
+            result = self.command(sql, settings=ctx.settings)
             summary = result.summary if isinstance(result, QuerySummary) else {}
             return QueryResult([], (), (), query_id=summary.get('query_id', ''), summary=summary)
-        q = self._make_query(sql, self._merged_settings(settings), server_params, query_id)
-        return self._read_result(capi.chc_client_query(self._h, q), column_oriented)
+        reader = self._open(ctx, sql, server_params)
+        return self._read_result(reader, ctx)
 
-    def _read_result(self, result, column_oriented):
-        reader = BlockReader(result)
-        del result
+    def _read_result(self, reader, ctx):
+        options = self._read_options(ctx)
         columns = None
         names = ()
         types = ()
+        converters = ()
         blocks = []
         try:
             while True:
@@ -192,10 +312,11 @@ class Client:
                 if columns is None:
                     names = tuple(capi.chc_column_name(c) for c in handles)
                     types = tuple(type_from_capi(capi.chc_column_type(c)) for c in handles)
-                    columns = [decode_column(c, t) for c, t in zip(handles, types)]
-                else:
-                    for values, c, t in zip(columns, handles, types):
-                        values.extend(decode_column(c, t))
+                    converters = options.converters(names, types)
+                    columns = [[] for _ in handles]
+                for values, c, t, conv in zip(columns, handles, types, converters):
+                    decoded = decode_column(c, t)
+                    values.extend(decoded if conv is None else conv(decoded))
                 # The Native block is kept (about the wire size) so the result can still be
                 # exported to Arrow (QueryResult.__arrow_c_stream__).
                 blocks.append(block)
@@ -204,19 +325,54 @@ class Client:
             reader.close()  # frees the result (aborting the transfer if it was not read to the end)
         summary = reader.summary or {'query_id': reader.query_id}
         return QueryResult(columns or [], names, types, query_id=reader.query_id, summary=summary,
-                           column_oriented=column_oriented, blocks=blocks)
+                           column_oriented=bool(ctx.column_oriented), blocks=blocks)
 
     # -- streaming and columnar queries -------------------------------------------------------
 
-    def _open_result(self, query, parameters, settings, query_id=None, extra_settings=None):
-        if query is None:
-            raise ProgrammingError('a query is needed')
-        sql, server_params = bind_query(query, parameters)
-        merged = self._merged_settings(settings)
+    def _open(self, ctx, sql=None, server_params=None, extra_settings=None):
+        """Starts a query and returns its BlockReader (registered for cancel until closed)."""
+        if sql is None:
+            sql, server_params = self._sql(ctx)
+        merged = self._merged_settings(ctx.settings)
         if extra_settings:
             merged = dict(merged or {}, **extra_settings)
-        q = self._make_query(sql, merged, server_params, query_id)
-        return BlockReader(capi.chc_client_query(self._h, q))
+        # Every request gets a query id (as clickhouse-connect's autogenerate_query_id), so a
+        # running query can always be cancelled by id.
+        query_id = str(ctx.query_id) if ctx.query_id else str(uuid.uuid4())
+        relay = _ProgressRelay(ctx.progress_callback) if ctx.progress_callback is not None else None
+        q = self._make_query(sql, merged, server_params, query_id, relay=relay)
+        try:
+            result = capi.chc_client_query(self._h, q)
+        except DatabaseError as exc:
+            _reraise_progress_error(relay, exc)
+        reader = BlockReader(result, relay, on_close=self._unregister)
+        reader.registered_id = reader.query_id or query_id
+        with self._lock:
+            self._running.setdefault(reader.registered_id, weakref.WeakSet()).add(reader)
+        return reader
+
+    def _unregister(self, reader):
+        with self._lock:
+            readers = self._running.get(reader.registered_id)
+            if readers is not None:
+                readers.discard(reader)
+                if not readers:
+                    del self._running[reader.registered_id]
+
+    def cancel(self, query_id):
+        """Cancels a running query from any thread: aborts this client's transfer of that query
+        (the reading thread gets OperationalError, CHC_E_CANCELLED, or StreamFailureError
+        mid-stream) and asks the server to stop it (KILL QUERY ... ASYNC). Use the query_id you
+        passed to the query method, or the one its result/stream reports. Killing an id that is
+        not running is not an error."""
+        if not query_id:
+            raise ProgrammingError('cancel() needs a query_id')
+        query_id = str(query_id)
+        with self._lock:
+            readers = list(self._running.get(query_id, ()))
+        for reader in readers:
+            reader.cancel()
+        capi.chc_client_kill_query(self._h, query_id)
 
     @staticmethod
     def _block_gen(reader):
@@ -235,55 +391,70 @@ class Client:
                 yield convert(block)
         return StreamContext(reader, gen())
 
-    @staticmethod
-    def _block_values(block):
-        ncols = capi.chc_block_column_count(block)
-        handles = [capi.chc_block_column(block, i) for i in range(ncols)]
-        return [decode_column(h, type_from_capi(capi.chc_column_type(h))) for h in handles]
+    def _block_converter(self, ctx):
+        """block -> list of value lists (one per column), with the query's read options."""
+        options = self._read_options(ctx)
+        state = {}
 
-    def query_column_block_stream(self, query=None, parameters=None, settings=None, query_id=None):
+        def values(block):
+            ncols = capi.chc_block_column_count(block)
+            handles = [capi.chc_block_column(block, i) for i in range(ncols)]
+            types = [type_from_capi(capi.chc_column_type(h)) for h in handles]
+            if 'converters' not in state:
+                names = [capi.chc_column_name(h) for h in handles]
+                state['converters'] = options.converters(names, types)
+            out = []
+            for h, t, conv in zip(handles, types, state['converters']):
+                decoded = decode_column(h, t)
+                out.append(decoded if conv is None else conv(decoded))
+            return out
+        return values
+
+    def query_column_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding, per Native block, a list of columns (lists of values)."""
-        return self._stream(self._open_result(query, parameters, settings, query_id), self._block_values)
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        return self._stream(self._open(ctx), self._block_converter(ctx))
 
-    def query_row_block_stream(self, query=None, parameters=None, settings=None, query_id=None):
+    def query_row_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding, per Native block, a list of row tuples."""
-        values = self._block_values
-        return self._stream(self._open_result(query, parameters, settings, query_id),
-                            lambda b: list(zip(*values(b))))
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        values = self._block_converter(ctx)
+        return self._stream(self._open(ctx), lambda b: list(zip(*values(b))))
 
-    def query_rows_stream(self, query=None, parameters=None, settings=None, query_id=None):
+    def query_rows_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding row tuples one by one (decoded a block at a time)."""
-        reader = self._open_result(query, parameters, settings, query_id)
-        values = self._block_values
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        values = self._block_converter(ctx)
+        reader = self._open(ctx)
 
         def gen():
             for block in self._block_gen(reader):
                 yield from zip(*values(block))
         return StreamContext(reader, gen())
 
-    def query_arrow_stream(self, query=None, parameters=None, settings=None, use_strings=True, query_id=None,
-                           external_data=None):
+    def query_arrow_stream(self, query=None, parameters=None, settings=None, use_strings=True, context=None,
+                           **options):
         """An ArrowStream: iterate it inside ``with`` for pyarrow.RecordBatch objects (one per
         Native block), or hand it to any Arrow consumer through ``__arrow_c_stream__``
         (``pyarrow.table(s)``, ``polars.DataFrame(s)``). Decoded by the client from Native (any
-        server version). String columns are large_string (use_strings=False: large_binary)."""
-        if external_data is not None:
-            raise ProgrammingError('external_data is not supported by chconnect yet')
-        return ArrowStream(self._open_result(query, parameters, settings, query_id), use_strings)
+        server version). String columns are large_string (use_strings=False: large_binary).
+        Read formats and time-zone options do not apply to Arrow results."""
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        return ArrowStream(self._open(ctx), use_strings)
 
-    def query_arrow(self, query=None, parameters=None, settings=None, use_strings=True, query_id=None,
-                    external_data=None):
+    def query_arrow(self, query=None, parameters=None, settings=None, use_strings=True, context=None, **options):
         """The whole result as a pyarrow.Table (one chunk per Native block, zero-copy where the
         layouts agree). See README for the type mapping."""
         require('pyarrow', 'query_arrow')
-        return self.query_arrow_stream(query, parameters, settings, use_strings, query_id,
-                                       external_data).read_all()
+        return self.query_arrow_stream(query, parameters, settings, use_strings, context, **options).read_all()
 
-    def query_np(self, query=None, parameters=None, settings=None, query_id=None, max_str_len=None, **kwargs):
+    def query_np(self, query=None, parameters=None, settings=None, context=None, **options):
         """numpy array: 2-D (rows x columns) when all columns share a dtype, else a structured
-        array (as clickhouse-connect)."""
+        array (as clickhouse-connect). max_str_len=N gives strings as fixed '<UN' instead of
+        objects."""
         np = require('numpy', 'query_np')
-        reader = self._open_result(query, parameters, settings, query_id)
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        reader = self._open(ctx)
         names, types, parts = (), (), []
         for block in self._block_gen(reader):
             names, types, cols = block_columns(block)
@@ -291,41 +462,48 @@ class Client:
         if not parts:
             return np.empty((0, 0))
         columns = [p[0] if len(parts) == 1 else np.concatenate(p) for p in zip(*parts)]
-        return combine(names, types, columns)
+        return combine(names, types, _fixed_strings(np, columns, ctx.max_str_len))
 
-    def query_np_stream(self, query=None, parameters=None, settings=None, query_id=None, **kwargs):
+    def query_np_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding one numpy array (shaped as query_np) per Native block."""
-        require('numpy', 'query_np_stream')
-        return self._stream(self._open_result(query, parameters, settings, query_id),
-                            lambda b: combine(*block_columns(b)))
+        np = require('numpy', 'query_np_stream')
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
 
-    def query_df(self, query=None, parameters=None, settings=None, query_id=None, use_strings=True,
-                 use_extended_dtypes=True, **kwargs):
+        def convert(block):
+            names, types, cols = block_columns(block)
+            return combine(names, types, _fixed_strings(np, cols, ctx.max_str_len))
+        return self._stream(self._open(ctx), convert)
+
+    def query_df(self, query=None, parameters=None, settings=None, context=None, use_strings=True, **options):
         """pandas DataFrame, built from the Arrow export (numbers are not copied when they have
         no NULLs). dtypes: see README (clickhouse-connect's defaults where sensible)."""
         require('pandas', 'query_df')
-        table = self.query_arrow(query, parameters, settings, use_strings, query_id)
-        return arrow_to_pandas(table, use_extended_dtypes)
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        table = ArrowStream(self._open(ctx), use_strings).read_all()
+        return arrow_to_pandas(table, ctx.use_extended_dtypes is not False)
 
-    def query_df_stream(self, query=None, parameters=None, settings=None, query_id=None, use_strings=True,
-                        use_extended_dtypes=True, **kwargs):
+    def query_df_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
+                        **options):
         """StreamContext yielding one pandas DataFrame per Native block."""
         require('pandas', 'query_df_stream')
-        stream = self.query_arrow_stream(query, parameters, settings, use_strings, query_id)
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        stream = ArrowStream(self._open(ctx), use_strings)
+        extended = ctx.use_extended_dtypes is not False
 
         def gen():
             with stream:
                 for batch in stream:
-                    yield arrow_to_pandas(batch, use_extended_dtypes)
+                    yield arrow_to_pandas(batch, extended)
         return StreamContext(stream, gen())
 
-    def query_df_arrow(self, query=None, parameters=None, settings=None, query_id=None, use_strings=True,
-                       dataframe_library='pandas'):
+    def query_df_arrow(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
+                       dataframe_library='pandas', **options):
         """A DataFrame whose columns are Arrow-backed: pandas with pd.ArrowDtype columns, or a
         polars DataFrame (dataframe_library='polars', built from the Arrow stream directly)."""
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         if dataframe_library == 'polars':
             pl = require('polars', 'query_df_arrow(dataframe_library="polars")')
-            stream = self.query_arrow_stream(query, parameters, settings, use_strings, query_id)
+            stream = ArrowStream(self._open(ctx), use_strings)
             with stream:
                 try:
                     return pl.DataFrame(stream)
@@ -336,22 +514,25 @@ class Client:
         if dataframe_library != 'pandas':
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
         pd = require('pandas', 'query_df_arrow')
-        table = self.query_arrow(query, parameters, settings, use_strings, query_id)
+        require('pyarrow', 'query_df_arrow')
+        table = ArrowStream(self._open(ctx), use_strings).read_all()
         return table.to_pandas(types_mapper=pd.ArrowDtype)
 
-    def query_df_arrow_stream(self, query=None, parameters=None, settings=None, query_id=None, use_strings=True,
-                              dataframe_library='pandas'):
+    def query_df_arrow_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
+                              dataframe_library='pandas', **options):
         """StreamContext yielding one Arrow-backed DataFrame (pandas or polars) per Native block."""
         if dataframe_library == 'polars':
             pl = require('polars', 'query_df_arrow_stream')
             convert = pl.from_arrow
         elif dataframe_library == 'pandas':
             pd = require('pandas', 'query_df_arrow_stream')
+
             def convert(batch):
                 return batch.to_pandas(types_mapper=pd.ArrowDtype)
         else:
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
-        stream = self.query_arrow_stream(query, parameters, settings, use_strings, query_id)
+        ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        stream = ArrowStream(self._open(ctx), use_strings)
 
         def gen():
             with stream:
@@ -364,14 +545,38 @@ class Client:
         streaming raw body yet: the answer is read whole, then served from memory."""
         return io.BytesIO(self.raw_query(query, parameters, settings, fmt))
 
-    def insert(self, table, data, column_names='*', database=None, column_types=None,
-               column_type_names=None, column_oriented=False, settings=None):
+    def create_insert_context(self, table, column_names=None, database=None, column_types=None,
+                              column_type_names=None, column_oriented=False, settings=None, data=None,
+                              transport_settings=None):
+        """A reusable InsertContext: ``insert(context=ctx)`` (data from the context or given to
+        insert) inserts with its options; arguments given to insert as well override them."""
+        return InsertContext(table=table, column_names=column_names, database=database, column_types=column_types,
+                             column_type_names=column_type_names, column_oriented=column_oriented,
+                             settings=settings, data=data, transport_settings=transport_settings)
+
+    def insert(self, table=None, data=None, column_names='*', database=None, column_types=None,
+               column_type_names=None, column_oriented=False, settings=None, context=None,
+               transport_settings=None, progress_callback=None):
         """Inserts rows (or columns with column_oriented=True) into `table` with the Native format.
 
         The column types come from the server (DESCRIBE TABLE); values are converted by type
         (the Python types a query returns, plus the alternatives listed in the README: e.g. int
         epoch seconds for DateTime, str for UUID/IP/Decimal, a label or int for Enum). A value
-        that does not fit raises DataError and nothing is sent."""
+        that does not fit raises DataError and nothing is sent. With ``context=`` (an
+        InsertContext) the context's options apply where an argument is not given."""
+        if context is not None:
+            ctx = resolve(context, InsertContext, table=table, data=data,
+                          column_names=None if column_names == '*' else column_names, database=database,
+                          column_types=column_types, column_type_names=column_type_names,
+                          column_oriented=column_oriented or None, settings=settings,
+                          transport_settings=transport_settings, progress_callback=progress_callback)
+            table, data, database = ctx.table, ctx.data, ctx.database
+            column_names = ctx.column_names if ctx.column_names is not None else '*'
+            column_types, column_type_names = ctx.column_types, ctx.column_type_names
+            column_oriented, settings = bool(ctx.column_oriented), ctx.settings
+            transport_settings, progress_callback = ctx.transport_settings, ctx.progress_callback
+        if data is None:
+            raise ProgrammingError('insert() needs data (rows, or columns with column_oriented=True)')
         if column_types is not None or column_type_names is not None:
             raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
                                    'types come from the server')
@@ -389,10 +594,8 @@ class Client:
         full_table = f'{database}.{table}' if database else table
         if not data:
             return QuerySummary()
-        options = None
-        merged = self._merged_settings(settings)
-        if merged:
-            options = self._make_query('', merged)
+        relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
+        options = self._insert_options(settings, relay)
         insert = capi.chc_client_insert_begin(self._h, full_table, names_arg, options)
         try:
             ncols = capi.chc_insert_column_count(insert)
@@ -413,17 +616,31 @@ class Client:
                 columns = list(zip(*data))
             for i in range(ncols):
                 append_column(capi.chc_insert_builder(insert, i), types[i], names[i], columns[i])
-            resp = capi.chc_insert_finish(insert)
-            return QuerySummary(self._response_summary(resp))
+            return self._finish_insert(insert, relay)
         finally:
             del insert  # an unfinished insert is abandoned: nothing is sent
+
+    def _insert_options(self, settings, relay):
+        """The chc_query carrying an insert's settings and progress callback (None if neither)."""
+        merged = self._merged_settings(settings)
+        if not merged and relay is None:
+            return None
+        return self._make_query('', merged, relay=relay)
+
+    def _finish_insert(self, insert, relay):
+        try:
+            resp = capi.chc_insert_finish(insert)
+        except DatabaseError as exc:
+            _reraise_progress_error(relay, exc)
+        return QuerySummary(self._response_summary(resp))
 
     def _full_table(self, table, database):
         if not isinstance(table, str) or not table:
             raise ProgrammingError('a table name is needed')
         return f'{database}.{table}' if database else table
 
-    def insert_arrow(self, table, arrow_table, database=None, settings=None):
+    def insert_arrow(self, table, arrow_table, database=None, settings=None, transport_settings=None,
+                     progress_callback=None):
         """Inserts any Arrow data with ``__arrow_c_stream__`` (pyarrow Table / RecordBatch /
         RecordBatchReader, polars DataFrame, ...) without pyarrow on chconnect's side: the
         stream's columns are matched to the table's by name and converted by the C library
@@ -441,15 +658,12 @@ class Client:
             export = arrow_table.__arrow_c_stream__
         capsule = export()
         names = capi.chc_py_arrow_stream_names(capsule)
-        options = None
-        merged = self._merged_settings(settings)
-        if merged:
-            options = self._make_query('', merged)
+        relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
+        options = self._insert_options(settings, relay)
         insert = capi.chc_client_insert_begin(self._h, self._full_table(table, database), names, options)
         try:
             capi.chc_py_insert_append_arrow(insert, capsule)
-            resp = capi.chc_insert_finish(insert)
-            return QuerySummary(self._response_summary(resp))
+            return self._finish_insert(insert, relay)
         finally:
             del insert
 
@@ -460,13 +674,25 @@ class Client:
         pa = require('pyarrow', 'insert_df_arrow')
         return self.insert_arrow(table, pa.Table.from_pandas(df, preserve_index=False), database, settings)
 
-    def insert_df(self, table, df, database=None, settings=None, column_names=None, column_types=None,
-                  column_type_names=None):
+    def insert_df(self, table=None, df=None, database=None, settings=None, column_names=None, column_types=None,
+                  column_type_names=None, context=None, transport_settings=None, progress_callback=None):
         """Inserts a pandas DataFrame: through Arrow (pyarrow.Table.from_pandas, zero-copy for
         numpy numbers) when pyarrow can convert every column, else value by value like insert()."""
         if column_types is not None or column_type_names is not None:
             raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
                                    'types come from the server')
+        if context is not None:
+            ctx = resolve(context, InsertContext, table=table, data=df, column_names=column_names,
+                          database=database, column_types=column_types, column_type_names=column_type_names,
+                          settings=settings, transport_settings=transport_settings,
+                          progress_callback=progress_callback)
+            table, df, database, settings = ctx.table, ctx.data, ctx.database, ctx.settings
+            column_names, progress_callback = ctx.column_names, ctx.progress_callback
+            if ctx.column_types is not None or ctx.column_type_names is not None:
+                raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
+                                       'types come from the server')
+        if df is None:
+            raise ProgrammingError('insert_df() needs a DataFrame')
         require('pandas', 'insert_df')
         if column_names is not None:
             df = df.copy(deep=False)
@@ -478,7 +704,7 @@ class Client:
             except (pa.ArrowException, TypeError, ValueError):
                 data = None
             if data is not None:
-                return self.insert_arrow(table, data, database, settings)
+                return self.insert_arrow(table, data, database, settings, progress_callback=progress_callback)
         except ImportError:
             pass
         columns = []
@@ -487,7 +713,7 @@ class Client:
             values = series.astype(object).where(series.notna(), None).tolist()
             columns.append(values)
         return self.insert(table, columns, column_names=[str(c) for c in df.columns], database=database,
-                           settings=settings, column_oriented=True)
+                           settings=settings, column_oriented=True, progress_callback=progress_callback)
 
     def raw_insert(self, table, column_names=None, insert_block=None, settings=None, fmt=None, compression=None):
         """Sends `insert_block` (str, bytes, a buffer, a file-like object or an iterable of

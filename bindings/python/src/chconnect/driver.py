@@ -12,8 +12,9 @@ _CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_h
 # clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
 # does not have or does differently).
 _IGNORED = frozenset(('query_retries', 'client_name', 'autogenerate_session_id', 'autogenerate_query_id',
-                      'show_clickhouse_errors', 'tz_source', 'pool_mgr', 'query_limit', 'apply_server_timezone',
-                      'utc_tz_aware', 'tz_mode'))
+                      'show_clickhouse_errors', 'pool_mgr', 'apply_server_timezone'))
+# Options the Python Client itself handles (not the C library).
+_CLIENT_OPTIONS = ('query_limit', 'tz_source', 'tz_mode', 'utc_tz_aware')
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
@@ -117,6 +118,7 @@ def create_client(*, host=None, username=None, password=None, database=None, int
     # Generic arguments (DSN query string, generic_args): client options when the name is one,
     # a ClickHouse setting otherwise (a ch_ prefix forces a setting).
     generic = {}
+    client_options = {}
     if dsn:
         dsn_args, dsn_extra = _parse_dsn(dsn)
         for key, value in dsn_args.items():
@@ -135,6 +137,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
             args.setdefault(key, value)
         elif key in _IGNORED:
             pass
+        elif key in _CLIENT_OPTIONS:
+            client_options.setdefault(key, value)
         else:
             settings.setdefault(key, value)
 
@@ -142,6 +146,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
     for key, value in kwargs.items():
         if key in _CONFIG_KEYS or key == 'path':
             args.setdefault(key, value)
+        elif key in _CLIENT_OPTIONS:
+            client_options[key] = value
         elif key in _IGNORED:
             pass
         else:
@@ -177,9 +183,12 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         if value is None:
             continue
         client_settings[key] = value
+    utc_tz_aware = client_options.pop('utc_tz_aware', None)
+    if utc_tz_aware is not None and 'tz_mode' not in client_options:
+        client_options['tz_mode'] = 'aware' if _truthy(utc_tz_aware) else 'naive_utc'
     handle = capi.chc_client_open(config)
     del config
-    return Client(handle, database=database, settings=client_settings)
+    return Client(handle, database=database, settings=client_settings, **client_options)
 
 
 get_client = create_client

@@ -7,7 +7,7 @@ need them (``require``), so ``import chconnect`` never loads them.
 import importlib
 
 from ._capi import capi
-from .exceptions import (CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError, StreamClosedError,
+from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError, StreamClosedError,
                          StreamFailureError)
 
 
@@ -24,11 +24,18 @@ def require(module, purpose):
 
 class BlockReader:
     """Pulls Native blocks (chc_block handles) from a chc_result. close() frees the result,
-    which aborts the transfer when it was not read to the end."""
+    which aborts the transfer when it was not read to the end. `relay` is the request's progress
+    relay (kept alive here, as the C library borrows it); `on_close(reader)` runs once on close."""
 
-    def __init__(self, result):
+    def __init__(self, result, relay=None, on_close=None):
         self._result = result
+        self._relay = relay
+        self._on_close = on_close
+        # The handle cancel() acts on: kept after take() too, so a result handed to an Arrow
+        # consumer can still be cancelled (the proxy keeps the C result alive until close()).
+        self._cancel_handle = result
         self.query_id = capi.chc_result_query_id(result)
+        self.registered_id = self.query_id
         self.summary = None
 
     def next_block(self):
@@ -40,6 +47,9 @@ class BlockReader:
             block = capi.chc_result_next(result)
         except DatabaseError as exc:
             self.close()
+            relay = self._relay
+            if relay is not None and relay.error is not None and exc.status == CHC_E_CANCELLED:
+                raise relay.error from exc  # the progress callback raised: its exception, not ours
             # The response had started: a server error or malformed data now is mid-stream.
             if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
                 raise exc._copy_into(StreamFailureError) from exc
@@ -58,6 +68,7 @@ class BlockReader:
         summary['query_id'] = self.query_id
         self.summary = summary
         self._result = None
+        self._closed()
 
     def take(self):
         """Hands the chc_result to the caller (for the Arrow export); the reader is then done."""
@@ -66,8 +77,21 @@ class BlockReader:
             raise StreamClosedError('the result stream was already consumed or closed')
         return result
 
+    def cancel(self):
+        """Aborts the transfer (any thread, also while another thread is reading)."""
+        handle = self._cancel_handle
+        if handle is not None:
+            capi.chc_result_cancel(handle)
+
+    def _closed(self):
+        self._cancel_handle = None
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close(self)
+
     def close(self):
         self._result = None  # the proxy frees the handle
+        self._closed()
 
 
 class StreamContext:
