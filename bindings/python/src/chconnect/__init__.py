@@ -31,3 +31,9 @@ __all__ = [
     'IntegrityError', 'InternalError', 'ProgrammingError', 'NotSupportedError', 'StreamClosedError',
     'StreamFailureError', 'library_version', '__version__',
 ]
+
+# DB-API 2.0 (chconnect.dbapi) and the asyncio client.
+from . import dbapi  # noqa: E402
+from .asyncclient import AsyncClient, AsyncStreamContext, create_async_client, get_async_client  # noqa: E402
+
+__all__ += ['dbapi', 'AsyncClient', 'AsyncStreamContext', 'get_async_client', 'create_async_client']
