@@ -211,6 +211,32 @@ def test_attributes_and_settings(server):
     assert run(main()) == 321
 
 
+def test_contexts_server_tz_and_cancel(server, async_table):
+    async def main():
+        async with await open_client(server) as ac:
+            assert ac.server_tz is not None
+            qctx = ac.create_query_context(query='SELECT %(x)s + 1', parameters={'x': 1})
+            assert (await ac.query(context=qctx)).result_rows == [(2,)]
+            ictx = ac.create_insert_context(async_table, column_names=['k', 's'])
+            await ac.insert(context=ictx, data=[(1, 'a')])
+            assert await ac.command(f'SELECT count() FROM {async_table}') == 1
+
+            # A query that counts for minutes before answering, stopped by cancel().
+            query_id = f'chc_async_cancel_{uuid.uuid4().hex}'
+            slow = asyncio.create_task(ac.query('SELECT count() FROM system.numbers', query_id=query_id))
+            processes = f"SELECT count() FROM system.processes WHERE query_id = '{query_id}'"
+            deadline = time.monotonic() + 10
+            while await ac.command(processes) == 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            start = time.monotonic()
+            await ac.cancel(query_id)
+            with pytest.raises(chconnect.DatabaseError):
+                await slow
+            return time.monotonic() - start
+
+    assert run(main()) < 10
+
+
 def test_dsn_and_create_async_client_alias(server):
     async def main():
         assert chconnect.create_async_client is chconnect.get_async_client

@@ -135,7 +135,8 @@ class AsyncClient:
     """The asyncio twin of chconnect.Client (create with ``await chconnect.get_async_client``).
     Every request method is a coroutine with the arguments of the Client method of the same
     name; the ``*_stream`` methods return an AsyncStreamContext. The synchronous client is
-    ``.client``."""
+    ``.client``. A ``progress_callback`` given to a request is called on the pool thread that
+    runs it, not on the event loop."""
 
     def __init__(self, client, executor_threads=None, executor=None):
         """Wraps an open chconnect.Client. `executor`: a concurrent.futures.Executor to run the
@@ -185,6 +186,22 @@ class AsyncClient:
     def database(self):
         """The client's default database (None: the user's default)."""
         return self.client.database
+
+    @property
+    def server_tz(self):
+        """Client.server_tz (the server's time zone as a tzinfo). The first access asks the
+        server (on the calling thread); later ones are served from the client."""
+        return self.client.server_tz
+
+    def create_query_context(self, *args, **kwargs):
+        """Client.create_query_context (synchronous, as in clickhouse-connect): a reusable
+        QueryContext to pass as ``context=`` to the query coroutines."""
+        return self.client.create_query_context(*args, **kwargs)
+
+    def create_insert_context(self, *args, **kwargs):
+        """Client.create_insert_context (synchronous): a reusable InsertContext for
+        ``await insert(context=...)``."""
+        return self.client.create_insert_context(*args, **kwargs)
 
     def min_version(self, version_str):
         """True when the server version is at least version_str (e.g. "19.11")."""
@@ -254,6 +271,11 @@ class AsyncClient:
     async def raw_insert(self, *args, **kwargs):
         """Client.raw_insert in the thread pool (QuerySummary)."""
         return await self._call('raw_insert', args, kwargs)
+
+    async def cancel(self, query_id):
+        """Client.cancel in the thread pool: aborts this client's transfer of `query_id` and
+        asks the server to stop it (the awaiting coroutine of that query then raises)."""
+        return await self._call('cancel', (query_id,), {})
 
     # -- streams ----------------------------------------------------------------------------
 
