@@ -22,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "common/Error.hpp"
 
@@ -30,6 +31,8 @@ namespace chc::transport {
 namespace {
 
 constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+// A retried 429/503/504 answer's body is read to keep the connection up to this size.
+constexpr uint64_t kMaxDiscardedBody = 64 * 1024;
 
 // curl_global_init is the one process-wide initialisation libcurl needs. Before curl 7.84 it was
 // not thread-safe and it must not run concurrently with any other curl call, so it runs exactly
@@ -122,6 +125,8 @@ bool hasControlOrSpace(std::string_view s) {
 }
 
 bool hasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool retryableStatus(int status) { return status == 429 || status == 503 || status == 504; }
 
 std::string joinPath(std::string base, std::string_view pq) {
   if (base.empty() || base.front() != '/') base.insert(0, "/");
@@ -219,6 +224,17 @@ Pool::Pool(HttpOptions o) : opts(std::move(o)) {
   // Very short passwords are not scrubbed (they would garble every message); curl never puts our
   // Authorization header or the password into its error text anyway.
   if (opts.password.size() >= 4) secrets.push_back(opts.password);
+  if (opts.proxy && hasCrLf(*opts.proxy)) throwInvalid("proxy URL contains a line break");
+  if (opts.proxy) {  // http://user:password@proxy:port: the password is a secret too
+    const std::string& p = *opts.proxy;
+    size_t start = p.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    size_t at = p.find('@', start);
+    size_t colon = p.find(':', start);
+    if (at != std::string::npos && colon != std::string::npos && colon < at && at - colon - 1 >= 4) {
+      secrets.push_back(p.substr(colon + 1, at - colon - 1));
+    }
+  }
   if (ep.https && tls.verify) {
     if (!tls.ca_file.empty()) {
       ca_file = tls.ca_file;
@@ -257,8 +273,12 @@ std::unique_ptr<Slot> Pool::makeSlot() const {
   setLong(e, CURLOPT_TCP_KEEPIDLE, 60L);
   setLong(e, CURLOPT_TCP_KEEPINTVL, 30L);
   setLong(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts.connect_timeout.count()));
-  // "" explicitly disables proxies, including the http_proxy/https_proxy environment variables.
-  setStr(e, CURLOPT_PROXY, opts.proxy.c_str());
+  // No proxy option: libcurl reads http_proxy / https_proxy / all_proxy / no_proxy itself (per
+  // request). "" disables proxies, environment included; an explicit URL also overrides no_proxy.
+  if (opts.proxy) {
+    setStr(e, CURLOPT_PROXY, opts.proxy->c_str());
+    if (!opts.proxy->empty()) setStr(e, CURLOPT_NOPROXY, "");
+  }
   setLong(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (!opts.user_agent.empty()) setStr(e, CURLOPT_USERAGENT, opts.user_agent.c_str());
   if (connect_to) setList(e, CURLOPT_CONNECT_TO, connect_to.get());
@@ -331,7 +351,10 @@ struct Transfer {
   long attempt_connects = 0;
   uint64_t received = 0;
   uint64_t body_received = 0;
-  bool cancelled = false;  // failed with Error(Cancelled)
+  bool cancelled = false;   // failed with Error(Cancelled)
+  bool discarding = false;  // reading a retried answer's body to drop it: no progress calls
+  bool may_retry = false;   // status retries are left: a 429/503/504 answer will be dropped
+  int attempts = 0;         // times the request was sent
   // what the progress observer has seen
   size_t notified_headers = 0;
   uint64_t notified_body = 0;
@@ -359,6 +382,8 @@ struct Transfer {
   [[noreturn]] void failCancelled(const std::string& why);
   void watch(bool on) noexcept;  // (un)registers the slot's multi with the cancel token
   void maybeUnpause();
+  void discardBody(uint64_t limit);
+  void pauseFor(std::chrono::milliseconds delay);
   Error makeError(CURLcode rc) const;
 
   static size_t onWrite(char* data, size_t size, size_t nmemb, void* ud);
@@ -464,7 +489,7 @@ void Transfer::checkCancel() {
 }
 
 void Transfer::notifyProgress() {
-  if (!on_progress) return;
+  if (!on_progress || discarding || (may_retry && retryableStatus(status))) return;
   curl_off_t sent = 0;
   if (slot && slot->attached) {
     curl_easy_getinfo(slot->easy.get(), CURLINFO_SIZE_UPLOAD_T, &sent);
@@ -596,6 +621,47 @@ void Transfer::detach(bool cut_short) noexcept {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, static_cast<void*>(nullptr));
   if (!is_get) curl_easy_setopt(e, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
   pool->give(std::move(slot));
+}
+
+// Reads and drops the body of an answer that is going to be retried, so the connection can be
+// reused; past `limit` bytes (or on a transfer error) the connection is closed instead.
+void Transfer::discardBody(uint64_t limit) {
+  discarding = true;
+  uint64_t dropped = 0;
+  try {
+    while (!done) {
+      dropped += buffered();
+      buf.clear();
+      rpos = 0;
+      if (dropped > limit) {
+        detach(true);
+        done = true;
+        break;
+      }
+      maybeUnpause();
+      driveUntil([this] { return buffered() > 0; });
+    }
+  } catch (const Error& e) {
+    discarding = false;
+    if (e.kind() == ErrorKind::Cancelled) throw;
+    if (slot) detach(true);  // a broken answer: the retry takes another connection
+    done = true;
+  }
+  discarding = false;
+  buf.clear();
+  rpos = 0;
+}
+
+// Sleeps before a retry; a cancel request ends the wait (and the request) at once.
+void Transfer::pauseFor(std::chrono::milliseconds delay) {
+  using clock = std::chrono::steady_clock;
+  const auto until = clock::now() + delay;
+  for (;;) {
+    checkCancel();
+    const auto now = clock::now();
+    if (now >= until) return;
+    std::this_thread::sleep_for(std::min<clock::duration>(until - now, std::chrono::milliseconds(20)));
+  }
 }
 
 void Transfer::maybeUnpause() {
@@ -820,6 +886,8 @@ void HttpResponse::abort() {
   t_->rpos = 0;
 }
 
+int HttpResponse::attempts() const { return t_->attempts; }
+
 size_t HttpResponse::bufferHighWater() const { return t_->high_water; }
 bool HttpResponse::connectionReused() const { return t_->reused; }
 
@@ -849,12 +917,36 @@ size_t HttpClient::idleConnections() const {
   return pool_->idle.size();
 }
 
+namespace {
+
+// Pause before status retry number `n` (1-based): the answer's Retry-After in whole seconds (at
+// most 5 s; the HTTP-date form is ignored), else 100 ms doubling per retry, at most 1 s.
+std::chrono::milliseconds retryDelay(const detail::Transfer& answer, int n) {
+  for (auto it = answer.headers.rbegin(); it != answer.headers.rend(); ++it) {
+    if (!iequals(it->first, "Retry-After")) continue;
+    std::string_view v = trim(it->second);
+    if (!v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::chrono::milliseconds(std::min(std::strtol(std::string(v).c_str(), nullptr, 10), 5L) * 1000);
+    }
+    break;
+  }
+  return std::chrono::milliseconds(std::min(100L << std::min(n - 1, 4), 1000L));
+}
+
+}  // namespace
+
 std::unique_ptr<HttpResponse> HttpClient::send(HttpRequest request) {
+  const int status_retries = std::max(0, request.status_retries);
   auto t = std::make_unique<detail::Transfer>(pool_, std::move(request));
-  for (int attempt = 0;; ++attempt) {
+  bool fresh = false, stale_retried = false;
+  int status_retried = 0;
+  for (;;) {
+    ++t->attempts;
+    t->may_retry = status_retried < status_retries;
     t->slot = pool_->take();
     const bool slot_was_used = t->slot->used;
-    t->start(attempt > 0);
+    t->start(fresh);
+    fresh = false;
     t->driveUntil([&t] { return t->headers_complete; });
     if (t->headers_complete) {
       if (t->slot) {
@@ -864,6 +956,15 @@ std::unique_ptr<HttpResponse> HttpClient::send(HttpRequest request) {
       } else {
         t->reused = slot_was_used && t->attempt_connects == 0;
       }
+      if (status_retried < status_retries && retryableStatus(t->status)) {
+        // The server (or a proxy) asks to come back later: the answer is dropped, never seen by
+        // the caller, and the same request goes out again.
+        ++status_retried;
+        const auto delay = retryDelay(*t, status_retried);
+        t->discardBody(kMaxDiscardedBody);
+        t->pauseFor(delay);
+        continue;
+      }
       return std::make_unique<HttpResponse>(std::move(t));
     }
     if (t->result == CURLE_OK) {
@@ -872,7 +973,10 @@ std::unique_ptr<HttpResponse> HttpClient::send(HttpRequest request) {
     // A kept-alive connection the server closed meanwhile fails before any response byte: retry
     // once on a fresh connection. Nothing else is retried (the request may have run).
     const bool stale = t->result == CURLE_SEND_ERROR || t->result == CURLE_RECV_ERROR || t->result == CURLE_GOT_NOTHING;
-    if (attempt == 0 && slot_was_used && t->attempt_connects == 0 && !t->got_response_bytes && stale) continue;
+    if (!stale_retried && slot_was_used && t->attempt_connects == 0 && !t->got_response_bytes && stale) {
+      stale_retried = fresh = true;
+      continue;
+    }
     throw *t->error;
   }
 }

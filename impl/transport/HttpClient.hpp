@@ -1,6 +1,7 @@
 // HTTP/1.1 transport over libcurl: a pool of keep-alive connections, TLS (mbedTLS in the bundled
-// build), proxy, timeouts, one retry on a stale keep-alive connection, streaming responses with
-// bounded memory. Knows nothing of ClickHouse types; see shared/spec/http-interface.md §2, §3, §11.
+// build), proxy, timeouts, one retry on a stale keep-alive connection, retries on 429/503/504
+// answers, streaming responses with bounded memory. Knows nothing of ClickHouse types; see
+// shared/spec/http-interface.md §2, §3, §11.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -47,8 +49,12 @@ struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10000};        // TCP connect + TLS handshake
   std::chrono::milliseconds send_receive_timeout{300000};  // max time with no byte moving
   size_t pool_size = 8;                                    // idle connections kept
-  std::string proxy;                                       // proxy URL; "" = none (environment variables are NOT read)
-  std::string user_agent;                                  // e.g. "chconnect/0.1.0"; empty = no User-Agent header
+  // Proxy. nullopt: libcurl's environment variables decide (http_proxy for http, https_proxy or
+  // HTTPS_PROXY for https, else all_proxy / ALL_PROXY; hosts in no_proxy / NO_PROXY go direct;
+  // curl never reads HTTP_PROXY). "": no proxy, the environment is ignored. A URL: that proxy for
+  // every request, the environment (no_proxy included) is ignored.
+  std::optional<std::string> proxy;
+  std::string user_agent;  // e.g. "chconnect/0.1.0"; empty = no User-Agent header
 };
 
 namespace detail {
@@ -98,6 +104,13 @@ struct HttpRequest {
   // bytes or sent body bytes. Returning false cancels the request: the transfer is aborted and
   // the call that drove it throws Error(Cancelled). Exceptions propagate to that call.
   std::function<bool(const TransferProgress&)> on_progress;
+  // How many times the request is sent again when the server answers 429, 503 or 504. Such an
+  // answer is never returned while retries are left: its body is read and dropped (the progress
+  // observer does not see it), then the whole request, body included, is sent again after a
+  // pause: the answer's Retry-After (whole seconds, at most 5) or else 100 ms, 200 ms, 400 ms, ...
+  // (at most 1 s). The pause honours `cancel`. Retries happen only inside send(), before any body
+  // byte reaches the caller. 0 = none.
+  int status_retries = 0;
 };
 
 // Streaming response: the body is pulled by the caller. Returned once the status line and the
@@ -117,6 +130,8 @@ class HttpResponse final : public InputStream {
   HttpResponse& operator=(const HttpResponse&) = delete;
 
   int status() const;
+  // How many times the request was sent (1 + retries on a stale connection or a 429/503/504).
+  int attempts() const;
   // Case-insensitive; the last value wins; nullptr if absent. Valid while the response lives.
   const std::string* header(std::string_view name) const;
   std::vector<std::string> headerValues(std::string_view name) const;  // all values, in order

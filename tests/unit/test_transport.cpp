@@ -674,11 +674,15 @@ void test_wrong_password(void**) {
   assert_false(contains(msg, "Authorization"));
 }
 
+// proxy = "": no proxy at all, whatever the environment says (no proxy option: the environment
+// decides, see tests/integration/test_transport_options.c).
 void test_environment_proxy_ignored(void**) {
   ::setenv("http_proxy", "http://127.0.0.1:1", 1);
   ::setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
   ::setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
-  HttpClient c(httpOptions());
+  HttpOptions o = httpOptions();
+  o.proxy = "";
+  HttpClient c(o);
   std::string got = run(c, "SELECT 9");
   ::unsetenv("http_proxy");
   ::unsetenv("HTTP_PROXY");
@@ -1097,6 +1101,83 @@ void test_progress_observer_cancels(void**) {
   assert_true(calls >= 2);
 }
 
+// ---- status retries (429/503/504) -------------------------------------------------------------------
+
+// Stands in for a busy server or proxy: answers the first `busy` requests (over all connections)
+// with 503 + Retry-After and a body of `body_size` bytes on a kept-alive connection, then "ok".
+struct BusyServerForStatusRetryTest : LocalServer {
+  BusyServerForStatusRetryTest(int busy, size_t body_size, const char* retry_after)
+      : LocalServer([this, busy, body_size, retry_after](int fd, int) {
+          while (readRequest(fd)) {
+            if (requests++ < busy) {
+              sendAll(fd, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " + std::string(retry_after) +
+                              "\r\nContent-Length: " + std::to_string(body_size) + "\r\n\r\n" +
+                              std::string(body_size, 'b'));
+            } else {
+              sendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+            }
+          }
+        }) {}
+  std::atomic<int> requests{0};
+};
+
+void test_status_retry_keeps_connection(void**) {
+  BusyServerForStatusRetryTest server(2, 100, "0");
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  r.status_retries = 2;
+  uint64_t max_body = 0;
+  r.on_progress = [&](const TransferProgress& p) {
+    max_body = std::max(max_body, p.body_bytes_received);
+    return true;
+  };
+  auto resp = c.send(std::move(r));
+  assert_int_equal(resp->status(), 200);
+  assert_int_equal(resp->attempts(), 3);
+  assert_string_equal(resp->readAll(100).c_str(), "ok\n");
+  assert_true(max_body <= 3);  // the dropped 503 bodies were never reported
+  assert_int_equal(server.requests.load(), 3);
+  assert_int_equal(server.accepted(), 1);  // the small 503 bodies were read: connection kept
+
+  // No retries left: the 503 is the answer.
+  BusyServerForStatusRetryTest always(100, 10, "0");
+  HttpClient c2(localOptions(always.port()));
+  HttpRequest r2 = query("SELECT 1");
+  r2.status_retries = 1;
+  auto resp2 = c2.send(std::move(r2));
+  assert_int_equal(resp2->status(), 503);
+  assert_int_equal(resp2->attempts(), 2);
+  assert_string_equal(resp2->readAll(100).c_str(), "bbbbbbbbbb");
+}
+
+void test_status_retry_large_body_closes_connection(void**) {
+  BusyServerForStatusRetryTest server(1, 8 << 20, "0");
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  r.status_retries = 1;
+  auto resp = c.send(std::move(r));
+  assert_int_equal(resp->status(), 200);
+  assert_string_equal(resp->readAll(100).c_str(), "ok\n");
+  assert_int_equal(server.accepted(), 2);  // 8 MiB are not worth reading: a new connection
+}
+
+void test_status_retry_pause_cancelled(void**) {
+  BusyServerForStatusRetryTest server(100, 10, "5");
+  HttpClient c(localOptions(server.port()));
+  HttpRequest r = query("SELECT 1");
+  r.status_retries = 3;
+  auto token = std::make_shared<CancelToken>();
+  r.cancel = token;
+  Clock::time_point cancelled_at;
+  std::thread t = cancelLater(token, 300, &cancelled_at);
+  Error e = expectError([&] { c.send(std::move(r)); });
+  double late = secondsSince(cancelled_at);
+  t.join();
+  assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
+  assert_true(late < 0.2);
+  assert_int_equal(server.requests.load(), 1);
+}
+
 }  // namespace
 
 int main() {
@@ -1137,6 +1218,9 @@ int main() {
       cmocka_unit_test(test_cancel_real_server_then_reuse),
       cmocka_unit_test(test_progress_observer),
       cmocka_unit_test(test_progress_observer_cancels),
+      cmocka_unit_test(test_status_retry_keeps_connection),
+      cmocka_unit_test(test_status_retry_large_body_closes_connection),
+      cmocka_unit_test(test_status_retry_pause_cancelled),
   };
   return cmocka_run_group_tests_name("transport", tests, nullptr, nullptr);
 }
