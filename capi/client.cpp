@@ -75,6 +75,22 @@ chc_status chc_query_set(chc_query* query, const char* key, const char* value, c
   return guarded(err, [&] { query->spec.set(key, value); });
 }
 
+chc_status chc_query_add_external(chc_query* query, const char* name, const char* structure, const char* types,
+                                  const char* format, const void* data, size_t len, chc_error** err) {
+  if (!query) return nullArgument(err, "query");
+  if (!name) return nullArgument(err, "name");
+  if (!data && len) return nullArgument(err, "data (with len > 0)");
+  return guarded(err, [&] {
+    chc::ExternalTable table;
+    table.name = name;
+    if (structure) table.structure = structure;
+    if (types) table.types = types;
+    if (format) table.format = format;
+    if (len) table.data.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + len);
+    chc::addExternalTable(query->spec.external, std::move(table));
+  });
+}
+
 chc_status chc_query_set_progress(chc_query* query, chc_progress_fn fn, void* ctx, chc_error** err) {
   if (!query) return nullArgument(err, "query");
   return guarded(err, [&] {

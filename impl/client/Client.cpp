@@ -17,6 +17,13 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 1 << 20;
 constexpr size_t kMaxCommandBody = size_t(1) << 30;
+// With external data the SQL goes in the `query` URL parameter (as clickhouse-connect sends it)
+// up to this many URL-encoded bytes, else in a `query` form field (18.16 refuses URLs over ~16 KiB).
+constexpr size_t kMaxSqlInUrl = 4096;
+
+bool endsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
 
 std::string newQueryId() {
   std::random_device rd;  // per call: no shared RNG state between threads
@@ -151,8 +158,9 @@ std::optional<Block> QueryResult::next() {
 Client::Client(const ClientConfig& config) : config_(config.resolved()), http_(config_.http) {}
 
 transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id,
-                                            bool native_output) {
+                                            bool native_output, int default_retries) {
   transport::HttpRequest req;
+  req.status_retries = query.retries.value_or(default_retries);
   std::string params;
   const std::string& database = query.database.empty() ? config_.database : query.database;
   if (!database.empty()) addParam(params, "database", database);
@@ -160,6 +168,7 @@ transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kin
   addParam(params, "query_id", *query_id);
   const std::string& session = query.session_id.empty() ? config_.session_id : query.session_id;
   if (!session.empty()) addParam(params, "session_id", session);
+  for (const std::string& role : query.roles ? *query.roles : config_.roles) addParam(params, "role", role);
   std::map<std::string, std::string> settings = config_.settings;
   for (const auto& [k, v] : query.settings) settings[k] = v;
   for (const auto& [k, v] : settings) addParam(params, k, v);
@@ -200,11 +209,33 @@ transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kin
     addParam(params, "enable_http_compression", "1");
     req.headers.emplace_back("Accept-Encoding", accept);
   }
-  if (kind == BodyKind::Sql) {
+  if (!query.external.empty()) {
+    // External data (spec §6): a multipart/form-data body with one file part per table; the SQL
+    // moves to the URL (or a form field when long). The server takes every parameter ending in
+    // _format, _types or _structure as an external table's, never as a setting.
+    if (kind != BodyKind::Sql) throwUnsupported("external data cannot be sent with an insert body");
+    for (const auto& [name, value] : settings) {
+      if (endsWith(name, "_format") || endsWith(name, "_types") || endsWith(name, "_structure"))
+        throwUnsupported("setting '" + name +
+                         "' cannot be sent with external data (the server reads parameters ending in _format, "
+                         "_types or _structure as external table options); put it in the SQL's SETTINGS clause");
+    }
+    const bool sql_in_url = transport::urlEncode(query.sql).size() <= kMaxSqlInUrl;
+    if (sql_in_url) addParam(params, "query", query.sql);
+    for (const ExternalTable& t : query.external) {
+      if (!t.structure.empty()) addParam(params, t.name + "_structure", t.structure);
+      if (!t.types.empty()) addParam(params, t.name + "_types", t.types);
+      if (!t.format.empty()) addParam(params, t.name + "_format", t.format);
+    }
+    MultipartBody body = buildMultipartBody(query.external, sql_in_url ? nullptr : &query.sql);
+    req.headers.emplace_back("Content-Type", std::move(body.content_type));
+    req.body = std::move(body.bytes);
+  } else if (kind == BodyKind::Sql) {
     req.body.assign(query.sql.begin(), query.sql.end());
   } else {
     addParam(params, "query", query.sql);
   }
+  for (auto& header : mergeCustomHeaders(config_.headers, query.headers)) req.headers.push_back(std::move(header));
   req.path_and_query = params;
   return req;
 }
@@ -247,6 +278,7 @@ std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest req
   if (response->status() == 200) return response;
   // Error bodies may be compressed too; fall back to the raw bytes if decoding fails.
   int status = response->status();
+  const int attempts = response->attempts();
   std::string code_header;
   if (const std::string* h = response->header("X-ClickHouse-Exception-Code")) code_header = *h;
   std::string body;
@@ -256,7 +288,13 @@ std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest req
   } catch (const Error&) {
     body = body.empty() ? std::string("(unreadable error body)") : body;
   }
-  throw serverError(status, body, code_header.empty() ? nullptr : &code_header, query_id);
+  Error err = serverError(status, body, code_header.empty() ? nullptr : &code_header, query_id);
+  if (attempts > 1 && (status == 429 || status == 503 || status == 504))
+    throw Error(err.kind(),
+                std::string(err.what()) + " (HTTP " + std::to_string(status) + " after " + std::to_string(attempts) +
+                    " attempts)",
+                err.server());
+  throw err;
 }
 
 Response Client::finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id) {
@@ -288,6 +326,7 @@ void Client::ping() {
   transport::HttpRequest req;
   req.method = "GET";
   req.path_and_query = "ping";
+  req.headers = mergeCustomHeaders(config_.headers, {});
   auto response = send(std::move(req), std::string());
   std::string body = response->readAll(64);
   if (body != "Ok.\n") throw Error(ErrorKind::Protocol, "unexpected /ping answer: " + body.substr(0, 32));
@@ -298,6 +337,7 @@ const std::string& Client::serverVersion() {
   if (!server_version_) {
     QuerySpec q;
     q.sql = "SELECT version()";
+    q.retries = config_.query_retries;  // a read: retried like queries
     std::string v = command(q).body;
     while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
     server_version_ = v;
@@ -307,13 +347,15 @@ const std::string& Client::serverVersion() {
 
 Response Client::command(const QuerySpec& query) {
   std::string query_id;
-  auto req = buildRequest(query, BodyKind::Sql, &query_id, false);
+  // Commands may change data: no retries on 429/503/504 unless the query asks (a proxy's 504 can
+  // come after the statement ran). clickhouse-connect does the same.
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, false, 0);
   return finishBuffered(send(std::move(req), query_id), query_id);
 }
 
 std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {
   std::string query_id;
-  auto req = buildRequest(query, BodyKind::Sql, &query_id, true);
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, true, config_.query_retries);
   req.cancel = cancel;
   auto response = send(std::move(req), query_id);
   if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
@@ -338,6 +380,8 @@ std::vector<ColumnInfo> Client::describeInsertColumns(const std::string& quoted_
   q.query_id.clear();
   q.on_progress = nullptr;  // progress is about the insert itself, not this look-up
   q.progress_interval_ms = -1;
+  if (!q.external.empty()) throwUnsupported("external data cannot be sent with an insert");
+  if (!q.retries) q.retries = config_.query_retries;  // a read: retried like queries
   q.sql = "DESCRIBE TABLE " + quoted_table + " FORMAT TabSeparated";
   std::string body = command(q).body;
   std::vector<ColumnInfo> columns;
@@ -382,7 +426,7 @@ Response Client::insertBlock(const std::string& quoted_table, const Block& block
 
 Response Client::insertRaw(const QuerySpec& query, std::vector<uint8_t> body) {
   std::string query_id;
-  auto req = buildRequest(query, BodyKind::Data, &query_id, false);
+  auto req = buildRequest(query, BodyKind::Data, &query_id, false, 0);
   compressBody(req, std::move(body));
   return finishBuffered(send(std::move(req), query_id), query_id);
 }

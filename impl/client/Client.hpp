@@ -73,7 +73,9 @@ class Client {
 
  private:
   enum class BodyKind { Sql, Data };
-  transport::HttpRequest buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id, bool native_output);
+  // default_retries: status retries when the query does not set query_retries.
+  transport::HttpRequest buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id, bool native_output,
+                                      int default_retries);
   std::unique_ptr<transport::HttpResponse> send(transport::HttpRequest request, const std::string& query_id);
   Response finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id);
   void compressBody(transport::HttpRequest& request, std::vector<uint8_t> body);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "chconnect/chconnect.h"
+#include "client/Roles.hpp"
 #include "common/Error.hpp"
 
 namespace chc {
@@ -97,6 +98,12 @@ void ClientConfig::set(std::string_view key, std::string_view value) {
     if (http.endpoint.base_path.back() != '/') http.endpoint.base_path += '/';
   } else if (key == "session_id") {
     session_id = v;
+  } else if (key == "query_retries") {
+    query_retries = static_cast<int>(parseUnsigned(key, value, 100));
+  } else if (key == "role") {
+    roles = parseRoleList(value);
+  } else if (key.starts_with("header.")) {
+    setCustomHeader(headers, key.substr(7), value);
   } else if (key.starts_with("setting.")) {
     std::string_view name = key.substr(8);
     if (!isSettingName(name)) throwInvalid("'" + std::string(name) + "' is not a valid ClickHouse setting name");

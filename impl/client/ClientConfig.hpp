@@ -4,6 +4,9 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "client/CustomHeaders.hpp"
 
 #include "transport/HttpClient.hpp"
 
@@ -18,6 +21,9 @@ struct ClientConfig {
   std::string session_id;
   Compression compression = Compression::Auto;
   std::map<std::string, std::string> settings;  // ClickHouse settings sent with every request
+  int query_retries = 2;                        // retries on 429/503/504 for queries (see chconnect.h)
+  HeaderList headers;                           // "header.<Name>": sent with every request
+  std::vector<std::string> roles;               // "role": one role=<name> URL parameter each
 
   // Throws Error(NotFound) for unknown keys, Error(InvalidArgument) for bad values.
   void set(std::string_view key, std::string_view value);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "client/Roles.hpp"
 #include "common/Error.hpp"
 
 namespace chc {
@@ -28,6 +29,16 @@ void QuerySpec::set(std::string_view key, std::string_view value) {
     if (ec != std::errc() || p != value.data() + value.size() || v < 0 || v > 86400000)
       throwInvalid("progress_interval_ms must be an integer from 0 to 86400000, not '" + std::string(value) + "'");
     progress_interval_ms = v;
+  } else if (key == "query_retries") {
+    int v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || p != value.data() + value.size() || v < 0 || v > 100)
+      throwInvalid("query_retries must be an integer from 0 to 100, not '" + std::string(value) + "'");
+    retries = v;
+  } else if (key == "role") {
+    roles = parseRoleList(value);
+  } else if (key.starts_with("header.")) {
+    setCustomHeader(headers, key.substr(7), value);
   } else if (key.starts_with("setting.")) {
     if (!isIdentifier(key.substr(8))) throwInvalid("'" + std::string(key.substr(8)) + "' is not a valid setting name");
     settings[std::string(key.substr(8))] = value;

@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "client/CustomHeaders.hpp"
+#include "client/ExternalData.hpp"
 
 namespace chc {
 
@@ -37,6 +41,12 @@ struct QuerySpec {
   // "progress_interval_ms": -1 = default (progress headers on, every 100 ms, when on_progress is
   // set; off otherwise), 0 = no progress headers, N > 0 = headers every N ms.
   int64_t progress_interval_ms = -1;
+  // "query_retries": retries on 429/503/504 for this request; unset = the request kind's default
+  // (the client's query_retries for queries and the library's own look-ups, 0 otherwise).
+  std::optional<int> retries;
+  HeaderList headers;                             // "header.<Name>" (empty value: suppress the client's)
+  std::optional<std::vector<std::string>> roles;  // "role": replaces the client's roles when set
+  std::vector<ExternalTable> external;            // chc_query_add_external
 
   // Throws Error(NotFound) for unknown keys, Error(InvalidArgument) for bad names.
   void set(std::string_view key, std::string_view value);

@@ -130,9 +130,38 @@ CHC_API const char* chc_error_query_id(const chc_error* err);
  *                        ways; "gzip", "deflate": HTTP content encoding both ways;
  *                        "none"/"0"/"false": off                  (default "auto")
  *   max_connections      idle keep-alive connections kept         (default 8)
- *   proxy                proxy URL for every request              (default none)
+ *   proxy                proxy URL ("http://[user:password@]host:port") for every request; the
+ *                        environment (no_proxy included) is then ignored. "" = no proxy at all.
+ *                        Not set (default): the environment decides, as in curl: http_proxy for
+ *                        http, https_proxy or HTTPS_PROXY for https, else all_proxy / ALL_PROXY;
+ *                        hosts listed in no_proxy / NO_PROXY go direct (HTTP_PROXY is never read)
  *   path                 path prefix on the server                (default "/")
  *   session_id           server session for every request         (default none)
+ *   query_retries        how many times a request answered with HTTP 429, 503 or 504 is sent again
+ *                        (default 2, 0-100). Applies to chc_client_query and the library's own
+ *                        read-only look-ups (server version, the DESCRIBE TABLE of
+ *                        chc_client_insert_begin); commands and inserts are not retried on these
+ *                        statuses unless their query sets query_retries (a proxy's 504 may come
+ *                        after the statement ran), as clickhouse-connect. A retry re-sends the
+ *                        whole request (an insert's whole body) after a pause: the answer's
+ *                        Retry-After (whole seconds, at most 5 s) or 100 ms, 200 ms, 400 ms, ... (at
+ *                        most 1 s; so at most 5 s per retry are added to the call). Retries happen
+ *                        before the call returns, never after body bytes reached the caller: a
+ *                        result that fails mid-stream fails. Independently, every request whose kept-alive connection
+ *                        turns out closed before any answer byte is sent once more on a new one.
+ *                        When the retries are used up, the last answer is the error (CHC_E_SERVER,
+ *                        HTTP status 429/503/504, the message says how many attempts were made).
+ *   role                 comma-separated roles for every request: one role=<name> URL parameter
+ *                        each (SET ROLE for the request, ClickHouse 24.4+; older servers reject the
+ *                        parameter as an unknown setting). Spaces around names are trimmed; a name
+ *                        cannot contain a comma. "" = none                 (default none)
+ *   header.<Name>        an HTTP header sent with every request (also /ping), e.g.
+ *                        header.X-ClickHouse-Quota=q1. Overrides the library's User-Agent; an
+ *                        Authorization or X-ClickHouse-User header replaces the Basic credentials.
+ *                        An empty value sends nothing. CHC_E_INVALID_ARGUMENT for a name that is not
+ *                        an HTTP token, a control character (CR, LF, ...) in the value, and for the
+ *                        headers the library manages: Content-Length, Transfer-Encoding,
+ *                        Content-Type, Content-Encoding, Accept-Encoding, Expect
  *   setting.<name>       ClickHouse setting sent with every request (e.g. setting.max_threads=4)
  * Unknown keys give CHC_E_NOT_FOUND; malformed values CHC_E_INVALID_ARGUMENT.
  */
@@ -196,6 +225,12 @@ CHC_API chc_status chc_client_kill_query(chc_client* client, const char* query_i
  *                   http_headers_progress_interval_ms=N). Default: headers every 100 ms (the
  *                   server's default interval) when a progress callback is set, none otherwise.
  *                   An explicit setting.send_progress_in_http_headers wins.
+ *   query_retries   retries on HTTP 429/503/504 for this request, 0-100 (see the config key);
+ *                   overrides the default of every request kind, e.g. to retry an idempotent
+ *                   insert (with insert_deduplication_token) or to turn retries off for a query
+ *   role            comma-separated roles for this request, replacing the client's ("" = none)
+ *   header.<Name>   an HTTP header for this request, overriding the client's header of that name
+ *                   (an empty value suppresses it); rules as for the config key
  * Unknown keys give CHC_E_NOT_FOUND. Not thread-safe; may be reused for several requests.
  */
 typedef struct chc_query chc_query;
@@ -207,6 +242,25 @@ CHC_API chc_query* chc_query_new(const char* sql, size_t sql_len);
 CHC_API void chc_query_free(chc_query* query);
 /* Sets a per-request option (see the key list above); key and value are copied. */
 CHC_API chc_status chc_query_set(chc_query* query, const char* key, const char* value, chc_error** err);
+
+/* Adds an external table to the query (ClickHouse "external data for query processing"): the SQL
+   can then read `name` like a temporary table, e.g. SELECT * FROM t WHERE id IN (SELECT id FROM
+   name). Its columns come from `structure` ("id UInt32, s String") or from `types`
+   ("UInt32,String": columns _1, _2, ...): exactly one of the two, the other NULL or "". `format`
+   is the data's input format (NULL or "" = TabSeparated; Native, RowBinary, CSV, ... are fine).
+   `data` (len bytes, any bytes, copied; NULL only with len 0) is sent unchanged. The name must not
+   be empty, "query", contain a control character, '"' or '\', nor be added twice to the query.
+   Tables stay with the query for every later request made with it (they cannot be removed: make a
+   new query). Requests: chc_client_command and chc_client_query send a query with external tables
+   as a multipart/form-data POST: one file part per table, the URL parameters <name>_structure or
+   <name>_types and <name>_format, the SQL in the `query` URL parameter (in a `query` form field
+   when it is longer than 4 KiB URL-encoded); the body is not compressed. Inserts with such a query
+   (chc_client_insert_begin options, chc_client_insert_raw) give CHC_E_NOT_SUPPORTED, and so does a
+   ClickHouse setting whose name ends in _format, _types or _structure (the server would take it as
+   a table option and silently not apply it; put it in the SQL's SETTINGS clause). A structure or
+   format the server rejects is its error (CHC_E_SERVER). Errors: CHC_E_INVALID_ARGUMENT. */
+CHC_API chc_status chc_query_add_external(chc_query* query, const char* name, const char* structure, const char* types,
+                                          const char* format, const void* data, size_t len, chc_error** err);
 
 /*
  * Progress. A progress callback registered on a query fires during the calls that drive that

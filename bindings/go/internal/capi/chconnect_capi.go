@@ -43,52 +43,57 @@ typedef _gostring_ swig_type_10;
 typedef _gostring_ swig_type_11;
 typedef _gostring_ swig_type_12;
 typedef _gostring_ swig_type_13;
-typedef void* swig_type_14;
+typedef _gostring_ swig_type_14;
 typedef _gostring_ swig_type_15;
 typedef _gostring_ swig_type_16;
-typedef _gostring_ swig_type_17;
+typedef _goslice_ swig_type_17;
 typedef _gostring_ swig_type_18;
-typedef long long swig_type_19;
-typedef long long swig_type_20;
-typedef long long swig_type_21;
+typedef void* swig_type_19;
+typedef _gostring_ swig_type_20;
+typedef _gostring_ swig_type_21;
 typedef _gostring_ swig_type_22;
 typedef _gostring_ swig_type_23;
 typedef long long swig_type_24;
 typedef long long swig_type_25;
-typedef _gostring_ swig_type_26;
-typedef long long swig_type_27;
-typedef long long swig_type_28;
-typedef _gostring_ swig_type_29;
-typedef _gostring_ swig_type_30;
+typedef long long swig_type_26;
+typedef _gostring_ swig_type_27;
+typedef _gostring_ swig_type_28;
+typedef long long swig_type_29;
+typedef long long swig_type_30;
 typedef _gostring_ swig_type_31;
 typedef long long swig_type_32;
 typedef long long swig_type_33;
-typedef long long swig_type_34;
+typedef _gostring_ swig_type_34;
 typedef _gostring_ swig_type_35;
-typedef long long swig_type_36;
+typedef _gostring_ swig_type_36;
 typedef long long swig_type_37;
 typedef long long swig_type_38;
 typedef long long swig_type_39;
-typedef long long swig_type_40;
+typedef _gostring_ swig_type_40;
 typedef long long swig_type_41;
 typedef long long swig_type_42;
 typedef long long swig_type_43;
 typedef long long swig_type_44;
 typedef long long swig_type_45;
-typedef _gostring_ swig_type_46;
-typedef _gostring_ swig_type_47;
+typedef long long swig_type_46;
+typedef long long swig_type_47;
 typedef long long swig_type_48;
-typedef _gostring_ swig_type_49;
+typedef long long swig_type_49;
 typedef long long swig_type_50;
-typedef long long swig_type_51;
-typedef long long swig_type_52;
+typedef _gostring_ swig_type_51;
+typedef _gostring_ swig_type_52;
 typedef long long swig_type_53;
-typedef long long swig_type_54;
-typedef _gostring_ swig_type_55;
+typedef _gostring_ swig_type_54;
+typedef long long swig_type_55;
 typedef long long swig_type_56;
 typedef long long swig_type_57;
 typedef long long swig_type_58;
-typedef _goslice_ swig_type_59;
+typedef long long swig_type_59;
+typedef _gostring_ swig_type_60;
+typedef long long swig_type_61;
+typedef long long swig_type_62;
+typedef long long swig_type_63;
+typedef _goslice_ swig_type_64;
 extern void _wrap_Swig_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b6ee6726b6beb9c9(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9(void);
@@ -115,71 +120,72 @@ extern swig_intgo _wrap_chc_client_kill_query_capi_b6ee6726b6beb9c9(uintptr_t ar
 extern uintptr_t _wrap_chc_query_new_capi_b6ee6726b6beb9c9(swig_type_10 arg1);
 extern void _wrap_chc_query_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_11 arg2, swig_type_12 arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_14 arg2, uintptr_t arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_query_add_external_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_type_14 arg3, swig_type_15 arg4, swig_type_16 arg5, swig_type_17 arg6, swig_voidp arg7);
+extern swig_intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_18 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_19 arg2, uintptr_t arg3, swig_voidp arg4);
 extern void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_response_body_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_type_15 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_16 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_20 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_response_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_21 arg2, swig_voidp arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_client_command_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(swig_type_17 arg1, swig_voidp arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(swig_type_22 arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_chc_type_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_get_kind_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_18 _wrap_chc_type_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_19 _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern uintptr_t _wrap_chc_type_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_20 arg2);
-extern swig_type_21 _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_22 _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_23 _wrap_chc_type_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_24 _wrap_chc_type_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern uintptr_t _wrap_chc_type_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_25 arg2);
+extern swig_type_26 _wrap_chc_type_fixed_size_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_27 _wrap_chc_type_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_precision_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_type_scale_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_23 _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_24 arg2);
-extern swig_type_25 _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_26 _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_27 arg2);
-extern swig_intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_28 _wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_29 arg2);
+extern swig_type_30 _wrap_chc_type_enum_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_31 _wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_32 arg2);
+extern swig_intgo _wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_33 arg2);
+extern swig_type_34 _wrap_chc_type_unit_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_client_query_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_result_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_chc_result_cancel_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_30 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_31 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_35 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_36 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_block_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_32 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_33 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_34 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_37 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_38 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_column_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_35 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_40 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_chc_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_36 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_41 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_column_data_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_37 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_38 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_39 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_40 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_41 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_43 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_44 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_45 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_46 arg2, swig_type_47 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_43 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_44 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_45 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_46 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_47 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_48 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_49 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2, swig_type_52 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_48 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_49 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_54 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_55 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_56 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_57 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_53 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_58 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_59 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_55 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_60 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_56 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_57 arg2);
-extern swig_type_58 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_59 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_61 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_64 arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
@@ -460,6 +466,35 @@ func Chc_query_set(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 *Swi
 	return swig_r
 }
 
+func Chc_query_add_external(arg1 Struct_SS_chc_query, arg2 string, arg3 string, arg4 string, arg5 string, arg6 []byte, arg7 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	var _swig_i_6 *uintptr
+	_swig_i_6 = (*uintptr)(unsafe.Pointer(arg7))
+	swig_r = (int)(C._wrap_chc_query_add_external_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_14)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_17)(unsafe.Pointer(&_swig_i_5)), C.swig_voidp(_swig_i_6)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	return swig_r
+}
+
 func Chc_progress_value(arg1 Struct_SS_chc_progress, arg2 string, arg3 *int64, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
@@ -467,7 +502,7 @@ func Chc_progress_value(arg1 Struct_SS_chc_progress, arg2 string, arg3 *int64, a
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_progress_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_13)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_progress_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_18)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -481,7 +516,7 @@ func Chc_query_set_progress(arg1 Struct_SS_chc_query, arg2 _swig_fnptr, arg3 uin
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_14(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -515,7 +550,7 @@ func Chc_response_summary(arg1 Struct_SS_chc_response, arg2 string, arg3 *int64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_response_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_16)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_response_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_21)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -582,7 +617,7 @@ func Chc_type_parse(arg1 string, arg2 *SwigcptrStruct_SS_chc_type, arg3 *Swigcpt
 	_swig_i_1 = (*uintptr)(unsafe.Pointer(arg2))
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_type_parse_capi_b6ee6726b6beb9c9(*(*C.swig_type_17)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_type_parse_capi_b6ee6726b6beb9c9(*(*C.swig_type_22)(unsafe.Pointer(&_swig_i_0)), C.swig_voidp(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -622,7 +657,7 @@ func Chc_type_child(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret Struct_SS_ch
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_20(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_type_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1))))
 	return swig_r
 }
 
@@ -661,7 +696,7 @@ func Chc_type_element_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret strin
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_24(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_element_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_29(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -679,7 +714,7 @@ func Chc_type_enum_name(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret string) 
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+	swig_r_p := C._wrap_chc_type_enum_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_32(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -690,7 +725,7 @@ func Chc_type_enum_value(arg1 Struct_SS_chc_type, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_type_enum_value_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1)))
 	return swig_r
 }
 
@@ -754,7 +789,7 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_31)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -788,7 +823,7 @@ func Chc_block_column(arg1 Struct_SS_chc_block, arg2 int64, arg3 *SwigcptrStruct
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -852,7 +887,7 @@ func Chc_column_variant_row(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -878,7 +913,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -886,7 +921,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1)))
 	return swig_r
 }
 
@@ -897,7 +932,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -908,7 +943,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -919,7 +954,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -931,7 +966,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -955,7 +990,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -981,7 +1016,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_55(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -992,7 +1027,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))))
 	return swig_r
 }
 
@@ -1000,7 +1035,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))))
 	return swig_r
 }
 
@@ -1021,7 +1056,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1031,7 +1066,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1051,7 +1086,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1083,7 +1118,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_56(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_61(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1091,7 +1126,7 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))))
 	return swig_r
 }
 
@@ -1111,7 +1146,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}

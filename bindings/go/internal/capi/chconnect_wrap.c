@@ -573,6 +573,55 @@ intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, _g
 }
 
 
+intgo _wrap_chc_query_add_external_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _goslice_ _swig_go_5, chc_error **_swig_go_6) {
+  chc_query *arg1 = (chc_query *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  void *arg6 = (void *) 0 ;
+  size_t arg7 ;
+  chc_error **arg8 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_query **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  arg6 = (void *)_swig_go_5.array;
+  arg7 = (size_t)_swig_go_5.len;
+  
+  arg8 = (chc_error **)_swig_go_6;
+  
+  result = (chc_status)chc_query_add_external(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,(void const *)arg6,arg7,arg8);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg3); 
+  free(arg4); 
+  free(arg5); 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(struct chc_progress *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_progress *arg1 = (chc_progress *) 0 ;
   char *arg2 = (char *) 0 ;
