@@ -14,6 +14,7 @@ from .driver import create_client, get_client
 from .exceptions import (ClickHouseError, DatabaseError, DataError, Error, IntegrityError, InterfaceError,
                          InternalError, NotSupportedError, OperationalError, ProgrammingError,
                          StreamClosedError, StreamFailureError, Warning)
+from .external import ExternalData, ExternalFile
 from .query import QueryResult, QuerySummary
 
 __version__ = '0.1.0'
@@ -29,7 +30,7 @@ __all__ = [
     'get_client', 'create_client', 'Client', 'QueryResult', 'QuerySummary', 'ClickHouseType', 'get_from_name',
     'ClickHouseError', 'Error', 'InterfaceError', 'DatabaseError', 'DataError', 'OperationalError',
     'IntegrityError', 'InternalError', 'ProgrammingError', 'NotSupportedError', 'StreamClosedError',
-    'StreamFailureError', 'library_version', '__version__',
+    'StreamFailureError', 'library_version', '__version__', 'ExternalData', 'ExternalFile',
 ]
 
 # DB-API 2.0 (chconnect.dbapi) and the asyncio client.

@@ -76,6 +76,10 @@ class Client:
     """A ClickHouse client over HTTP(S). Thread-safe: one client may run queries from several
     threads at once (each request takes a pooled connection). Create with chconnect.get_client."""
 
+    # get_client's query_retries (set there): retries on HTTP 429/503/504 for queries (done by the C
+    # library) and raw_query / raw_stream (asked per request here, as clickhouse-connect retries them).
+    query_retries = 2
+
     def __init__(self, handle, database=None, settings=None, query_limit=0, tz_source='auto', tz_mode='naive_utc'):
         self._handle = handle
         self.database = database
@@ -103,13 +107,22 @@ class Client:
             raise ProgrammingError('the client is closed')
         return h
 
-    def _make_query(self, sql, settings=None, server_params=None, query_id=None, database=None, relay=None):
+    def _make_query(self, sql, settings=None, server_params=None, query_id=None, database=None, relay=None,
+                    transport_settings=None, external_data=None):
         q = capi.chc_query_new(sql)
         if settings:
             for key, value in settings.items():
                 if value is None:
                     continue
+                if key == 'role':  # a URL parameter of its own, repeated per role (str or list)
+                    capi.chc_query_set(q, 'role', value if isinstance(value, str) else ','.join(value))
+                    continue
                 capi.chc_query_set(q, 'setting.' + key, _setting_text(value))
+        if transport_settings:  # extra HTTP headers for this request, as clickhouse-connect
+            for key, value in transport_settings.items():
+                capi.chc_query_set(q, 'header.' + key, '' if value is None else str(value))
+        if external_data is not None:
+            external_data.add_to(q)
         if server_params:
             for key, value in server_params.items():
                 capi.chc_query_set(q, 'param.' + key, value)
@@ -183,9 +196,9 @@ class Client:
         integer, str otherwise, a list of str for several tab-separated values, and a
         QuerySummary when the statement returned nothing (DDL, INSERT). progress_callback(dict)
         is called as the request moves (see README "Progress and cancellation")."""
-        if external_data is not None:
-            raise NotSupportedError('external_data is not supported by chconnect yet')
         sql, server_params = bind_query(cmd, parameters)
+        if data is not None and external_data is not None:
+            raise ProgrammingError('command(): data and external_data cannot be sent together')
         if data is not None:
             # The statement and its data travel together in the request body.
             if isinstance(data, (bytes, bytearray, memoryview)):
@@ -193,7 +206,8 @@ class Client:
             else:
                 sql = sql + '\n' + str(data)
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
-        q = self._make_query(sql, self._merged_settings(settings), server_params, query_id, relay=relay)
+        q = self._make_query(sql, self._merged_settings(settings), server_params, query_id, relay=relay,
+                             transport_settings=transport_settings, external_data=external_data)
         try:
             resp = capi.chc_client_command(self._h, q)
         except DatabaseError as exc:
@@ -210,12 +224,15 @@ class Client:
             return int(value) if _INT_RE.fullmatch(value) else value
         return values
 
-    def raw_query(self, query, parameters=None, settings=None, fmt=None):
+    def raw_query(self, query, parameters=None, settings=None, fmt=None, use_database=True, external_data=None,
+                  transport_settings=None):
         """The server's answer as bytes, in format `fmt` (default TabSeparated)."""
         sql, server_params = bind_query(query, parameters)
         if fmt:
             sql = f'{sql}\nFORMAT {fmt}'
-        q = self._make_query(sql, self._merged_settings(settings), server_params)
+        q = self._make_query(sql, self._merged_settings(settings), server_params,
+                             transport_settings=transport_settings, external_data=external_data)
+        capi.chc_query_set(q, 'query_retries', str(int(self.query_retries)))
         return capi.chc_response_body(capi.chc_client_command(self._h, q))
 
     # -- queries ------------------------------------------------------------------------------
@@ -245,8 +262,6 @@ class Client:
         ctx = resolve(context, QueryContext, **call_options)
         if ctx.query is None:
             raise ProgrammingError('a query is needed')
-        if ctx.external_data is not None:
-            raise NotSupportedError('external_data is not supported by chconnect yet')
         return ctx
 
     @property
@@ -289,7 +304,8 @@ class Client:
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         sql, server_params = self._sql(ctx)
         if _COMMAND_RE.match(sql):
-            result = self.command(sql, settings=ctx.settings)
+            result = self.command(sql, settings=ctx.settings, external_data=ctx.external_data,
+                                  transport_settings=ctx.transport_settings)
             summary = result.summary if isinstance(result, QuerySummary) else {}
             return QueryResult([], (), (), query_id=summary.get('query_id', ''), summary=summary)
         reader = self._open(ctx, sql, server_params)
@@ -340,7 +356,8 @@ class Client:
         # running query can always be cancelled by id.
         query_id = str(ctx.query_id) if ctx.query_id else str(uuid.uuid4())
         relay = _ProgressRelay(ctx.progress_callback) if ctx.progress_callback is not None else None
-        q = self._make_query(sql, merged, server_params, query_id, relay=relay)
+        q = self._make_query(sql, merged, server_params, query_id, relay=relay,
+                             transport_settings=ctx.transport_settings, external_data=ctx.external_data)
         try:
             result = capi.chc_client_query(self._h, q)
         except DatabaseError as exc:
@@ -540,10 +557,12 @@ class Client:
                     yield convert(batch)
         return StreamContext(stream, gen())
 
-    def raw_stream(self, query, parameters=None, settings=None, fmt=None):
+    def raw_stream(self, query, parameters=None, settings=None, fmt=None, use_database=True, external_data=None,
+                   transport_settings=None):
         """A binary file-like object with the server's answer in format `fmt`. The C ABI has no
         streaming raw body yet: the answer is read whole, then served from memory."""
-        return io.BytesIO(self.raw_query(query, parameters, settings, fmt))
+        return io.BytesIO(self.raw_query(query, parameters, settings, fmt, use_database, external_data,
+                                         transport_settings))
 
     def create_insert_context(self, table, column_names=None, database=None, column_types=None,
                               column_type_names=None, column_oriented=False, settings=None, data=None,
@@ -595,7 +614,7 @@ class Client:
         if not data:
             return QuerySummary()
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
-        options = self._insert_options(settings, relay)
+        options = self._insert_options(settings, relay, transport_settings)
         insert = capi.chc_client_insert_begin(self._h, full_table, names_arg, options)
         try:
             ncols = capi.chc_insert_column_count(insert)
@@ -620,12 +639,13 @@ class Client:
         finally:
             del insert  # an unfinished insert is abandoned: nothing is sent
 
-    def _insert_options(self, settings, relay):
-        """The chc_query carrying an insert's settings and progress callback (None if neither)."""
+    def _insert_options(self, settings, relay, transport_settings=None):
+        """The chc_query carrying an insert's settings, headers and progress callback (None if
+        none of them)."""
         merged = self._merged_settings(settings)
-        if not merged and relay is None:
+        if not merged and relay is None and not transport_settings:
             return None
-        return self._make_query('', merged, relay=relay)
+        return self._make_query('', merged, relay=relay, transport_settings=transport_settings)
 
     def _finish_insert(self, insert, relay):
         try:
@@ -659,7 +679,7 @@ class Client:
         capsule = export()
         names = capi.chc_py_arrow_stream_names(capsule)
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
-        options = self._insert_options(settings, relay)
+        options = self._insert_options(settings, relay, transport_settings)
         insert = capi.chc_client_insert_begin(self._h, self._full_table(table, database), names, options)
         try:
             capi.chc_py_insert_append_arrow(insert, capsule)
@@ -667,12 +687,13 @@ class Client:
         finally:
             del insert
 
-    def insert_df_arrow(self, table, df, database=None, settings=None):
+    def insert_df_arrow(self, table, df, database=None, settings=None, transport_settings=None):
         """Inserts a polars DataFrame or an Arrow-backed pandas DataFrame through Arrow."""
         if hasattr(df, '__arrow_c_stream__'):  # polars (and other Arrow-native frames)
-            return self.insert_arrow(table, df, database, settings)
+            return self.insert_arrow(table, df, database, settings, transport_settings)
         pa = require('pyarrow', 'insert_df_arrow')
-        return self.insert_arrow(table, pa.Table.from_pandas(df, preserve_index=False), database, settings)
+        return self.insert_arrow(table, pa.Table.from_pandas(df, preserve_index=False), database, settings,
+                                 transport_settings)
 
     def insert_df(self, table=None, df=None, database=None, settings=None, column_names=None, column_types=None,
                   column_type_names=None, context=None, transport_settings=None, progress_callback=None):
@@ -688,6 +709,7 @@ class Client:
                           progress_callback=progress_callback)
             table, df, database, settings = ctx.table, ctx.data, ctx.database, ctx.settings
             column_names, progress_callback = ctx.column_names, ctx.progress_callback
+            transport_settings = ctx.transport_settings
             if ctx.column_types is not None or ctx.column_type_names is not None:
                 raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
                                        'types come from the server')
@@ -704,7 +726,8 @@ class Client:
             except (pa.ArrowException, TypeError, ValueError):
                 data = None
             if data is not None:
-                return self.insert_arrow(table, data, database, settings, progress_callback=progress_callback)
+                return self.insert_arrow(table, data, database, settings, transport_settings=transport_settings,
+                                         progress_callback=progress_callback)
         except ImportError:
             pass
         columns = []
@@ -713,9 +736,11 @@ class Client:
             values = series.astype(object).where(series.notna(), None).tolist()
             columns.append(values)
         return self.insert(table, columns, column_names=[str(c) for c in df.columns], database=database,
-                           settings=settings, column_oriented=True, progress_callback=progress_callback)
+                           settings=settings, column_oriented=True, transport_settings=transport_settings,
+                           progress_callback=progress_callback)
 
-    def raw_insert(self, table, column_names=None, insert_block=None, settings=None, fmt=None, compression=None):
+    def raw_insert(self, table, column_names=None, insert_block=None, settings=None, fmt=None, compression=None,
+                   transport_settings=None):
         """Sends `insert_block` (str, bytes, a buffer, a file-like object or an iterable of
         str/bytes chunks) as the body of ``INSERT INTO table [(columns)] FORMAT fmt`` (default
         Native). The body is compressed per the client's `compress` setting."""
@@ -745,7 +770,7 @@ class Client:
                 body = body.encode()
         else:
             body = b''.join(c.encode() if isinstance(c, str) else bytes(c) for c in insert_block)
-        q = self._make_query(sql, self._merged_settings(settings))
+        q = self._make_query(sql, self._merged_settings(settings), transport_settings=transport_settings)
         resp = capi.chc_client_insert_raw(self._h, q, body)
         return QuerySummary(self._response_summary(resp))
 

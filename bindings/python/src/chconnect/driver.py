@@ -8,10 +8,11 @@ from .exceptions import ProgrammingError
 
 # Client options that map onto the C library's configuration keys.
 _CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_host_name', 'compress',
-                'connect_timeout', 'send_receive_timeout', 'session_id', 'max_connections', 'proxy')
+                'connect_timeout', 'send_receive_timeout', 'session_id', 'max_connections', 'proxy',
+                'query_retries')
 # clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
 # does not have or does differently).
-_IGNORED = frozenset(('query_retries', 'client_name', 'autogenerate_session_id', 'autogenerate_query_id',
+_IGNORED = frozenset(('client_name', 'autogenerate_session_id', 'autogenerate_query_id',
                       'show_clickhouse_errors', 'pool_mgr', 'apply_server_timezone'))
 # Options the Python Client itself handles (not the C library).
 _CLIENT_OPTIONS = ('query_limit', 'tz_source', 'tz_mode', 'utc_tz_aware')
@@ -104,11 +105,11 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         value = kwargs.pop('compression')
         if explicit['compress'] is None:
             explicit['compress'] = value
-    for name in ('http_proxy', 'https_proxy'):
-        if name in kwargs:
-            value = kwargs.pop(name)
-            if value:
-                kwargs['proxy'] = value
+    # http_proxy / https_proxy: the one for the client's scheme (chosen below), else the other.
+    proxies = {name: value for name in ('http_proxy', 'https_proxy') if (value := kwargs.pop(name, None))}
+    # Extra HTTP headers for every request, and roles (str or list; one role= URL parameter each).
+    headers = dict(kwargs.pop('headers', None) or {})
+    roles = [value for name in ('roles', 'role') if (value := kwargs.pop(name, None)) is not None]
     if 'proxy_path' in kwargs:
         kwargs['path'] = kwargs.pop('proxy_path')
 
@@ -133,6 +134,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
             args.setdefault('username', value)
         elif key == 'compression':
             args.setdefault('compress', value)
+        elif key in ('role', 'roles'):
+            roles.append(value)
         elif key in explicit or key in _CONFIG_KEYS or key == 'path':
             args.setdefault(key, value)
         elif key in _IGNORED:
@@ -157,6 +160,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
     interface, port = resolve_endpoint(args.pop('interface', None), args.pop('port', None),
                                        args.pop('secure', None))
     secure = interface == 'https'
+    if proxies and 'proxy' not in args:
+        args['proxy'] = proxies.get('https_proxy' if secure else 'http_proxy') or next(iter(proxies.values()))
     password = args.pop('password', None) or ''
     username = args.pop('username', None)
     if not username:
@@ -178,6 +183,10 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         if value is None:
             continue
         capi.chc_config_set(config, key, _config_text(key, value))
+    for name, value in headers.items():
+        capi.chc_config_set(config, 'header.' + str(name), '' if value is None else str(value))
+    if roles:
+        capi.chc_config_set(config, 'role', ','.join(r for v in roles for r in ([v] if isinstance(v, str) else v)))
     client_settings = {}
     for key, value in settings.items():
         if value is None:
@@ -188,7 +197,10 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         client_options['tz_mode'] = 'aware' if _truthy(utc_tz_aware) else 'naive_utc'
     handle = capi.chc_client_open(config)
     del config
-    return Client(handle, database=database, settings=client_settings, **client_options)
+    client = Client(handle, database=database, settings=client_settings, **client_options)
+    if args.get('query_retries') is not None:
+        client.query_retries = int(args['query_retries'])
+    return client
 
 
 get_client = create_client
