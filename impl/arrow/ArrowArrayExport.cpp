@@ -9,9 +9,8 @@
 
 namespace chc::arrow {
 namespace detail {
-namespace {
 
-std::unique_ptr<ArrayHolder> holder(const std::shared_ptr<const void>& keep, size_t children) {
+std::unique_ptr<ArrayHolder> arrayHolder(const std::shared_ptr<const void>& keep, size_t children) {
   auto h = std::make_unique<ArrayHolder>();
   h->keep = keep;
   h->child_structs.resize(children);  // zeroed: release == NULL until filled
@@ -19,17 +18,6 @@ std::unique_ptr<ArrayHolder> holder(const std::shared_ptr<const void>& keep, siz
   return h;
 }
 
-// A converted buffer owned by the holder.
-template <class T>
-T* ownBuffer(ArrayHolder& h, size_t count) {
-  h.owned.emplace_back(std::max<size_t>(count * sizeof(T), 1));
-  return reinterpret_cast<T*>(h.owned.back().data());
-}
-
-const void* orEmpty(const void* p, size_t bytes) { return bytes ? p : emptyBuffer(); }
-
-// Validity bitmap (1 = valid, LSB first) from a ClickHouse null map (1 = NULL). Returns the null
-// count; the bitmap buffer is only made (and pushed) when there are nulls, else NULL is pushed.
 int64_t pushValidity(ArrayHolder& h, const uint8_t* null_map, size_t n) {
   int64_t nulls = 0;
   if (null_map)
@@ -46,6 +34,10 @@ int64_t pushValidity(ArrayHolder& h, const uint8_t* null_map, size_t n) {
   return nulls;
 }
 
+namespace {
+
+const void* orEmpty(const void* p, size_t bytes) { return bytes ? p : emptyBuffer(); }
+
 template <class From, class To>
 void widen(ArrayHolder& h, std::span<const uint8_t> data, size_t n) {
   To* out = ownBuffer<To>(h, n);
@@ -57,14 +49,13 @@ void widen(ArrayHolder& h, std::span<const uint8_t> data, size_t n) {
   h.buffers.push_back(out);
 }
 
-void node(const Column& c, const std::shared_ptr<const void>& keep, ArrowArray* out);
-
 void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<const void>& keep, ArrowArray* out) {
   const DataType& t = col.type();
+  if (t.kind() == TypeKind::JSON) return exportJSON(col, null_map, keep, out);
   const size_t n = col.size();
   std::span<const uint8_t> data = col.data();
   const size_t width = t.fixedSize();
-  auto h = holder(keep, 0);
+  auto h = arrayHolder(keep, 0);
   if (t.kind() == TypeKind::Nothing) {  // Arrow null type: no buffers, every value null
     return publishArray(std::move(h), static_cast<int64_t>(n), static_cast<int64_t>(n), out);
   }
@@ -198,7 +189,7 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
         store(o, i, pos);
       }
       h->buffers.push_back(o);
-      auto d = holder(nullptr, 0);
+      auto d = arrayHolder(nullptr, 0);
       d->buffers.push_back(nullptr);
       int32_t* doffs = ownBuffer<int32_t>(*d, entries.size() + 1);
       size_t total = 0;
@@ -224,7 +215,7 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
       h->child_structs.resize(1);
       zero(&h->child_structs[0]);
       h->child_ptrs.push_back(&h->child_structs[0]);
-      node(*col.child(0), keep, h->child_ptrs[0]);
+      exportNode(*col.child(0), keep, h->child_ptrs[0]);
       break;
     }
     case TypeKind::Map: {  // Arrow map offsets are int32
@@ -242,10 +233,10 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
       h->child_structs.resize(1);
       zero(&h->child_structs[0]);
       h->child_ptrs.push_back(&h->child_structs[0]);
-      auto e = holder(keep, 2);
+      auto e = arrayHolder(keep, 2);
       e->buffers.push_back(nullptr);
-      node(*entries.child(0), keep, e->child_ptrs[0]);
-      node(*entries.child(1), keep, e->child_ptrs[1]);
+      exportNode(*entries.child(0), keep, e->child_ptrs[0]);
+      exportNode(*entries.child(1), keep, e->child_ptrs[1]);
       publishArray(std::move(e), static_cast<int64_t>(entries.size()), 0, h->child_ptrs[0]);
       break;
     }
@@ -256,7 +247,7 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
         zero(&h->child_structs[i]);
         h->child_ptrs.push_back(&h->child_structs[i]);
       }
-      for (size_t i = 0; i < k; ++i) node(*col.child(i), keep, h->child_ptrs[i]);
+      for (size_t i = 0; i < k; ++i) exportNode(*col.child(i), keep, h->child_ptrs[i]);
       break;
     }
     default: throwUnsupported("type " + t.name() + " has no Arrow mapping");
@@ -267,7 +258,7 @@ void values(const Column& col, const uint8_t* null_map, const std::shared_ptr<co
 void lowCardinality(const LowCardinalityColumn& c, const std::shared_ptr<const void>& keep, ArrowArray* out) {
   const size_t n = c.size();
   const Column& dict = *c.child(0);
-  auto h = holder(keep, 0);
+  auto h = arrayHolder(keep, 0);
   const int64_t nulls = pushValidity(*h, c.nullMap(), n);
   std::span<const uint8_t> idx = c.data();
   if (c.indexWidth() == 4 && dict.size() <= static_cast<size_t>(INT32_MAX)) {
@@ -288,15 +279,18 @@ void lowCardinality(const LowCardinalityColumn& c, const std::shared_ptr<const v
   publishArray(std::move(h), static_cast<int64_t>(n), nulls, out);
 }
 
-void node(const Column& c, const std::shared_ptr<const void>& keep, ArrowArray* out) {
+}  // namespace
+
+void exportNode(const Column& c, const std::shared_ptr<const void>& keep, ArrowArray* out) {
   switch (c.type().kind()) {
     case TypeKind::Nullable: return values(*c.child(0), c.nullMap(), keep, out);
     case TypeKind::LowCardinality: return lowCardinality(static_cast<const LowCardinalityColumn&>(c), keep, out);
+    case TypeKind::Variant: return exportVariant(c, keep, out);
+    case TypeKind::Dynamic: return exportDynamic(c, keep, out);
     default: return values(c, nullptr, keep, out);
   }
 }
 
-}  // namespace
 }  // namespace detail
 
 using namespace detail;
@@ -304,7 +298,7 @@ using namespace detail;
 void exportColumn(const Column& column, const std::shared_ptr<const void>& keep, ArrowArray* out) {
   ArrowArray tmp;
   zero(&tmp);
-  node(column, keep, &tmp);
+  exportNode(column, keep, &tmp);
   *out = tmp;
 }
 
@@ -316,9 +310,9 @@ void exportBlock(const std::shared_ptr<const Block>& block, ArrowArray* out) {
                                                   std::to_string(b.columns[i]->size()) + " rows, the block " +
                                                   std::to_string(b.rows) + "; cannot export to Arrow");
   std::shared_ptr<const void> keep = block;
-  auto h = holder(keep, b.columns.size());
+  auto h = arrayHolder(keep, b.columns.size());
   h->buffers.push_back(nullptr);  // struct validity: no null rows
-  for (size_t i = 0; i < b.columns.size(); ++i) node(*b.columns[i], keep, h->child_ptrs[i]);
+  for (size_t i = 0; i < b.columns.size(); ++i) exportNode(*b.columns[i], keep, h->child_ptrs[i]);
   ArrowArray tmp;
   zero(&tmp);
   publishArray(std::move(h), static_cast<int64_t>(b.rows), 0, &tmp);

@@ -11,6 +11,7 @@
 #include "arrow/ArrowPrivate.hpp"
 #include "common/Error.hpp"
 #include "types/LowCardinalityColumn.hpp"
+#include "types/VariantColumn.hpp"
 
 namespace chc::arrow {
 namespace {
@@ -39,7 +40,8 @@ enum class AK {
   List,
   FixedList,
   Struct,
-  Map
+  Map,
+  DenseUnion
 };
 
 struct Node {
@@ -51,7 +53,8 @@ struct Node {
   bool utf8 = false;
   int unit = 0;  // Timestamp: 0, 3, 6, 9 (10^-unit s)
   int precision = 0, scale = 0;
-  int64_t list_size = 0;  // FixedList
+  int64_t list_size = 0;         // FixedList
+  std::vector<int8_t> type_ids;  // DenseUnion: the type id of each child
   std::vector<Node> children;
   std::unique_ptr<Node> dict;
 };
@@ -177,6 +180,20 @@ Node parseSchema(const ArrowSchema* s, int depth) {
     n.list_size = parseInt(std::string_view(f).substr(3), f);
     if (n.list_size <= 0) bad("fixed_size_list size in '" + f + "'");
     if (n.children.size() != 1) bad("list format '" + f + "' needs exactly one child");
+  } else if (f.rfind("+ud:", 0) == 0) {
+    n.kind = AK::DenseUnion;
+    std::string_view ids = std::string_view(f).substr(4);
+    while (!ids.empty()) {
+      size_t comma = ids.find(',');
+      int64_t id = parseInt(ids.substr(0, comma), f);
+      if (id > 127) bad("union type id above 127 in '" + f + "'");
+      for (int8_t seen : n.type_ids)
+        if (seen == id) bad("union type id listed twice in '" + f + "'");
+      n.type_ids.push_back(static_cast<int8_t>(id));
+      ids = comma == std::string_view::npos ? std::string_view() : ids.substr(comma + 1);
+    }
+    if (n.type_ids.size() != n.children.size())
+      bad("union format '" + f + "' lists another number of type ids than children");
   } else if (f == "+s") {
     n.kind = AK::Struct;
   } else if (f == "+m") {
@@ -218,6 +235,14 @@ int64_t offsetAt(const Node& n, const ArrowArray& a, int64_t phys) {
   return n.bytes == 4 ? load<int32_t>(a.buffers[1], phys) : load<int64_t>(a.buffers[1], phys);
 }
 
+// The child index of union row `phys` (bad() for a type id the format does not list).
+int64_t unionChild(const Node& n, const ArrowArray& a, int64_t phys) {
+  const int8_t id = load<int8_t>(a.buffers[0], phys);
+  for (size_t k = 0; k < n.type_ids.size(); ++k)
+    if (n.type_ids[k] == id) return static_cast<int64_t>(k);
+  bad("union type id " + std::to_string(id) + " of '" + n.name + "' is not in its format '" + n.format + "'");
+}
+
 void validate(const Node& n, const ArrowArray* a, int depth) {
   if (!a) bad("NULL array for field '" + n.name + "'");
   if (depth > kMaxDepth) bad("array nested too deep");
@@ -231,11 +256,12 @@ void validate(const Node& n, const ArrowArray* a, int depth) {
         " buffers, expected " + std::to_string(want));
   if (want > 0 && !a->buffers) bad("field '" + n.name + "' has no buffer list");
   const int64_t end = a->offset + a->length;
+  if (n.kind == AK::DenseUnion && !a->buffers[0] && a->length > 0) bad("union '" + n.name + "' has no type ids buffer");
   for (int64_t b = 1; b < want; ++b)
     if (!a->buffers[b] && a->length > 0 && !(n.kind == AK::Binary && b == 2))
       bad("field '" + n.name + "' has a NULL data buffer " + std::to_string(b));
   const size_t kids = n.kind == AK::List || n.kind == AK::FixedList || n.kind == AK::Map ? 1
-                      : n.kind == AK::Struct                                             ? n.children.size()
+                      : n.kind == AK::Struct || n.kind == AK::DenseUnion                 ? n.children.size()
                                                                                          : 0;
   if (a->n_children != static_cast<int64_t>(kids))
     bad("field '" + n.name + "' has " + std::to_string(a->n_children) + " children, expected " + std::to_string(kids));
@@ -267,6 +293,13 @@ void validate(const Node& n, const ArrowArray* a, int depth) {
     for (size_t k = 0; k < kids; ++k)
       if (a->children[k]->length < end)
         bad("struct child " + std::to_string(k) + " of '" + n.name + "' is shorter than the struct");
+  if (n.kind == AK::DenseUnion)  // every row: a listed type id and an offset inside that child
+    for (int64_t i = a->offset; i < end; ++i) {
+      const int64_t child = unionChild(n, *a, i);
+      const int64_t off = load<int32_t>(a->buffers[1], i);
+      if (off < 0 || off >= a->children[child]->length)
+        bad("union offset " + std::to_string(off) + " of '" + n.name + "' is outside child " + std::to_string(child));
+    }
 }
 
 bool valid(const ArrowArray& a, int64_t phys) {
@@ -399,6 +432,8 @@ void appendDictionaryValue(Column& dst, const Node& n, const ArrowArray& a, int6
 
 void appendScalar(Column& dst, const Node& n, const ArrowArray& a, int64_t phys, int depth) {
   if (depth > kMaxDepth) bad("dictionary nested too deep");
+  // Checked first: buffer 0 of a union holds type ids, not validity.
+  if (n.kind == AK::DenseUnion) typeError("an Arrow union cannot become " + dst.type().name());
   if (!valid(a, phys)) return dst.appendNull();  // Type error for a column that is not Nullable
   if (n.dict) return appendDictionaryValue(dst, n, a, phys, depth);
   const DataType& base = baseType(dst.type());
@@ -504,11 +539,47 @@ bool exactNumeric(const Node& n, TypeKind k) {
   }
 }
 
+void appendRows(Column& dst, const Node& n, const ArrowArray& a, int64_t begin, int64_t end, int depth);
+
+// Dense union rows into a Variant column. A union child goes to the alternative whose type name is
+// the child's name (the export names them so); a child of the null type holds NULL rows; any other
+// child of a scalar type goes to the first alternative that accepts each value.
+void appendUnionRows(VariantColumn& dst, const Node& n, const ArrowArray& a, int64_t pb, int64_t pe, int depth) {
+  std::vector<int64_t> target(n.children.size(), -1);  // alternative per union child, -1 = first accepting
+  for (size_t k = 0; k < n.children.size(); ++k)
+    for (size_t i = 0; i < dst.childCount(); ++i)
+      if (dst.child(i)->type().name() == n.children[k].name) target[k] = static_cast<int64_t>(i);
+  for (int64_t p = pb; p < pe; ++p) {
+    const int64_t k = unionChild(n, a, p);
+    const Node& cn = n.children[static_cast<size_t>(k)];
+    const ArrowArray& ca = *a.children[k];
+    const int64_t row = load<int32_t>(a.buffers[1], p);  // validated: inside the child
+    const int64_t phys = ca.offset + row;
+    if (cn.kind == AK::Null || (cn.kind != AK::DenseUnion && !valid(ca, phys))) {
+      dst.appendNull();
+    } else if (target[k] >= 0) {
+      // Straight into the alternative's column; appendTo records the row's discriminator.
+      dst.appendTo(static_cast<size_t>(target[k]),
+                   [&](Column& alt) { appendRows(alt, cn, ca, row, row + 1, depth + 1); });
+    } else if (cn.kind == AK::List || cn.kind == AK::FixedList || cn.kind == AK::Struct || cn.kind == AK::Map ||
+               cn.kind == AK::DenseUnion) {
+      typeError("union child '" + cn.name + "' (format '" + cn.format + "') matches no alternative of " +
+                dst.type().name() + " by name");
+    } else {
+      appendScalar(dst, cn, ca, phys, depth + 1);
+    }
+  }
+}
+
 // Appends logical rows [begin, end) of `a` to `dst`.
 void appendRows(Column& dst, const Node& n, const ArrowArray& a, int64_t begin, int64_t end, int depth) {
   if (depth > kMaxDepth) bad("array nested too deep");
   const int64_t pb = a.offset + begin, pe = a.offset + end;
   const DataType& t = dst.type();
+  if (n.kind == AK::DenseUnion) {
+    if (t.kind() != TypeKind::Variant) typeError("an Arrow union cannot become " + t.name());
+    return appendUnionRows(static_cast<VariantColumn&>(dst), n, a, pb, pe, depth);
+  }
   switch (t.kind()) {
     case TypeKind::Array:
     case TypeKind::Map: {
@@ -560,7 +631,8 @@ bool emptyDeep(const Column& c) {
 void appendValue(Column& dst, const Column& src, size_t row) {
   const DataType& t = src.type();
   switch (t.kind()) {
-    case TypeKind::String: {
+    case TypeKind::String:
+    case TypeKind::JSON: {
       std::span<const int64_t> o = src.offsets();
       std::span<const uint8_t> d = src.data();
       return dst.appendString(
@@ -613,9 +685,24 @@ void appendRange(Column& dst, const Column& src, size_t b, size_t e) {
       for (size_t k = 0; k < src.childCount(); ++k) appendRange(*dst.child(k), *src.child(k), b, e);
       return;
     case TypeKind::String:
+    case TypeKind::JSON:  // held as text, like String
     case TypeKind::Nothing:
       for (size_t r = b; r < e; ++r) appendValue(dst, src, r);
       return;
+    case TypeKind::Variant: {
+      const auto& v = static_cast<const VariantColumn&>(src);
+      auto& out = static_cast<VariantColumn&>(dst);
+      for (size_t r = b; r < e; ++r) {
+        const uint8_t d = v.discriminator(r);
+        if (d == VariantColumn::kNull) {
+          out.appendNull();
+          continue;
+        }
+        const size_t m = v.memberRow(r);
+        out.appendTo(d, [&](Column& alt) { appendRange(alt, *v.child(d), m, m + 1); });
+      }
+      return;
+    }
     default: {
       size_t w = t.fixedSize();
       if (e > b) dst.appendFixed(src.data().subspan(b * w, (e - b) * w));

@@ -1,6 +1,9 @@
 // ArrowSchema export: ClickHouse types -> Arrow format strings (mapping in chconnect.h, section 9).
 #include <cstring>
+#include <iterator>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "arrow/ArrowPrivate.hpp"
 #include "common/Error.hpp"
@@ -44,7 +47,7 @@ void releaseArray(ArrowArray* a) {
 void publishSchema(std::unique_ptr<SchemaHolder> h, int64_t flags, ArrowSchema* out) noexcept {
   out->format = h->format.c_str();
   out->name = h->name.c_str();
-  out->metadata = nullptr;
+  out->metadata = h->metadata.empty() ? nullptr : h->metadata.data();
   out->flags = flags;
   out->n_children = static_cast<int64_t>(h->child_ptrs.size());
   out->children = h->child_ptrs.empty() ? nullptr : h->child_ptrs.data();
@@ -64,6 +67,28 @@ void publishArray(std::unique_ptr<ArrayHolder> h, int64_t length, int64_t null_c
   out->dictionary = h->dictionary.get();
   out->release = releaseArray;
   out->private_data = h.release();
+}
+
+namespace {
+void appendInt32(std::string& out, size_t v) {
+  const auto n = static_cast<int32_t>(v);
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);  // native byte order, as the spec says
+}
+}  // namespace
+
+std::string jsonExtensionMetadata() {
+  // Two pairs: the extension name, and its (empty) serialized parameters.
+  const std::pair<std::string_view, std::string_view> pairs[] = {{"ARROW:extension:name", "arrow.json"},
+                                                                 {"ARROW:extension:metadata", ""}};
+  std::string out;
+  appendInt32(out, std::size(pairs));
+  for (const auto& [key, value] : pairs) {
+    appendInt32(out, key.size());
+    out += key;
+    appendInt32(out, value.size());
+    out += value;
+  }
+  return out;
 }
 
 const DataType& stripNullable(const DataType& type) {
@@ -183,6 +208,26 @@ void build(const DataType& type, const std::string& name, int64_t flags, ArrowSc
     }
     case TypeKind::Nothing:  // Arrow's null type: every value is null
       return publishSchema(holder("n", name, 0), flags | ARROW_FLAG_NULLABLE, out);
+    case TypeKind::Variant: {
+      // Dense union: type id i = alternative i (the discriminator), one more child of the null
+      // type for NULL rows (a union has no validity bitmap of its own).
+      const auto& alts = type.children();
+      if (alts.size() > kMaxUnionAlternatives)
+        throwUnsupported(type.name() + " has more than " + std::to_string(kMaxUnionAlternatives) +
+                         " alternatives; an Arrow union takes at most 127");
+      std::string format = "+ud:";
+      for (size_t i = 0; i <= alts.size(); ++i) format += (i ? "," : "") + std::to_string(i);
+      auto h = holder(std::move(format), name, alts.size() + 1);
+      for (size_t i = 0; i < alts.size(); ++i) build(*alts[i], alts[i]->name(), 0, h->child_ptrs[i]);
+      publishSchema(holder("n", "null", 0), ARROW_FLAG_NULLABLE, h->child_ptrs[alts.size()]);
+      return publishSchema(std::move(h), flags | ARROW_FLAG_NULLABLE, out);
+    }
+    case TypeKind::JSON:
+    case TypeKind::Dynamic: {  // large_utf8 with one JSON text per row, as the arrow.json extension
+      auto h = holder("U", name, 0);
+      h->metadata = jsonExtensionMetadata();
+      return publishSchema(std::move(h), flags | (type.kind() == TypeKind::Dynamic ? ARROW_FLAG_NULLABLE : 0), out);
+    }
     default: return publishSchema(holder(scalarFormat(type), name, 0), flags, out);
   }
 }

@@ -610,12 +610,29 @@ CHC_API chc_status chc_client_insert_raw(chc_client* client, const chc_query* qu
  *   Tuple(...) -> +s with children named by the element names ("1", "2", ... when unnamed);
  *   Map(K, V) -> +m (int32 offsets, converted) with child "entries" (+s of "key" and "value");
  *   LowCardinality(T) -> dictionary: int32 indexes (i), dictionary of T's mapping; for
- *   LowCardinality(Nullable(T)) the NULL rows are marked in the indexes' validity bitmap.
- *   Any other type (e.g. Variant, Dynamic, JSON) gives CHC_E_NOT_SUPPORTED.
+ *   LowCardinality(Nullable(T)) the NULL rows are marked in the indexes' validity bitmap;
+ *   Variant(T1, ..., Tn) (and Geometry) -> +ud:0,1,...,n (dense union, ARROW_FLAG_NULLABLE): child i
+ *   is alternative i (sorted order; Geometry's fixed order), named by its type name ("String",
+ *   "Array(UInt64)") and exported with its own mapping; the int8 type ids are the discriminators
+ *   (zero-copy when the block has no NULL), the int32 offsets each row's place in its alternative;
+ *   a union has no validity bitmap, so one more child "null" of the null type (n), type id n, holds
+ *   the NULL rows. At most 127 alternatives (Arrow type ids are 0..127);
+ *   JSON -> U (large_utf8, one document per row, offsets and bytes zero-copy) with field metadata
+ *   ARROW:extension:name = arrow.json (the canonical JSON extension type; ARROW:extension:metadata
+ *   is "");
+ *   Dynamic -> U with the same arrow.json metadata and ARROW_FLAG_NULLABLE: each value as JSON text
+ *   (numbers unquoted, strings quoted, dates, times, UUIDs, IPs and enums as strings, arrays, maps
+ *   and tuples as JSON arrays/objects, NaN/Inf as the text null: as the engine writes values in a
+ *   JSON column), NULL as an Arrow null. Not a union: Dynamic's types change from block to block and
+ *   a stream has one schema;
+ *   in JSON and Dynamic text, bytes that are not well-formed UTF-8 (ClickHouse strings are bytes)
+ *   are replaced by U+FFFD, one per byte (Arrow utf8 must be UTF-8).
+ *   Any other type (e.g. AggregateFunction) gives CHC_E_NOT_SUPPORTED.
  * Nested fields are non-nullable (flags 0) unless their type is Nullable.
  *
  * Import (chc_insert_append_arrow) accepts: n b c C s S i I l L e f g z Z u U w:N d:P,S[,bits]
- *   tdD tdm ts{s,m,u,n}:tz +l +L +w:N +s +m and dictionary-encoded fields with integer indexes.
+ *   tdD tdm ts{s,m,u,n}:tz +l +L +w:N +s +m +ud:I,J,... and dictionary-encoded fields with integer
+ *   indexes.
  *   Numbers go into number, Date/DateTime and Decimal columns through the builders' range checks;
  *   binary/utf8 into String, FixedString (len <= N), Enum (name), Decimal/UUID/IP (text);
  *   w:16 into UUID (RFC order), IPv6, Int128/UInt128; w:32 into Int256/UInt256; any w:N into
@@ -623,7 +640,14 @@ CHC_API chc_status chc_client_insert_raw(chc_client* client, const chc_query* qu
  *   dates and timestamps into Date, Date32, DateTime, DateTime64 (rescaled, rounded down) and Int64;
  *   decimals into Decimal (exactly: lost digits are CHC_E_TYPE), Float and (scale 0) integers;
  *   lists into Array, structs into Tuple (by position), maps (or lists of 2-field structs) into Map;
- *   a dictionary-encoded field as its values (into LowCardinality or plain columns).
+ *   a dictionary-encoded field as its values (into LowCardinality or plain columns);
+ *   utf8/large_utf8 (arrow.json or plain) into JSON: the text of one document per row, parsed by
+ *   the server; dense unions into Variant only: a child named like an alternative's type (as the
+ *   export names them) goes to that alternative, a child of the null type or a null slot is NULL,
+ *   any other child of a scalar type goes to the first alternative that accepts each value (a
+ *   nested child that matches no alternative by name is CHC_E_TYPE). Sparse unions (+us) are
+ *   CHC_E_TYPE; Dynamic columns take scalar Arrow types (utf8 becomes a String value: the JSON text
+ *   of an exported Dynamic column is not parsed back), not unions.
  *   A NULL (validity bit 0, or the null type) into a column that is not Nullable is CHC_E_TYPE.
  * ------------------------------------------------------------------------------------------- */
 
