@@ -5,13 +5,19 @@ Loads libchconnect through ctypes, runs a query against the real server (CHC_TES
 result with chc_result_export_arrow_stream and imports it with pyarrow's RecordBatchReader
 ._import_from_c, checking types and values. Then the reverse: a pyarrow table exported with
 RecordBatchReader._export_to_c is appended to an insert with chc_insert_append_arrow, sent, and read
-back. Usage: arrow_pyarrow_check.py [path/to/libchconnect.so]  (env CHC_TEST_URL; CHC_LIB also works)
+back. Then the types 18.16 lacks (Variant, Dynamic, JSON) against the chDB stand-in for a current
+server (CHC_CHDB_URL, or one started here with tests/server/chdb_start.sh): pyarrow validates the
+dense unions and JSON text columns, and their values are compared with the engine's JSONEachRow.
+Usage: arrow_pyarrow_check.py [path/to/libchconnect.so]  (env CHC_TEST_URL; CHC_LIB also works)
 Exit status 0 = all checks passed.
 """
 import ctypes
 import datetime
 import decimal
+import json
 import os
+import re
+import subprocess
 import sys
 import uuid
 
@@ -66,27 +72,32 @@ def call(fn, *args):
         raise RuntimeError(f"{fn.__name__} -> {status}: {msg}")
 
 
-cfg = lib.chc_config_new()
-call(lib.chc_config_set_url, cfg, URL.encode())
-client = ctypes.c_void_p()
-call(lib.chc_client_open, cfg, ctypes.byref(client))
-lib.chc_config_free(cfg)
+def open_client(url):
+    cfg = lib.chc_config_new()
+    call(lib.chc_config_set_url, cfg, url.encode())
+    cl = ctypes.c_void_p()
+    call(lib.chc_client_open, cfg, ctypes.byref(cl))
+    lib.chc_config_free(cfg)
+    return cl
 
 
-def command(sql):
+client = open_client(URL)
+
+
+def command(sql, cl=None):
     q = lib.chc_query_new(sql.encode(), len(sql.encode()))
     resp = ctypes.c_void_p()
-    call(lib.chc_client_command, client, q, ctypes.byref(resp))
+    call(lib.chc_client_command, cl or client, q, ctypes.byref(resp))
     body = lib.chc_response_body(resp, None).decode()
     lib.chc_response_free(resp)
     lib.chc_query_free(q)
     return body
 
 
-def arrow_query(sql):
+def arrow_query(sql, cl=None):
     q = lib.chc_query_new(sql.encode(), len(sql.encode()))
     result = ctypes.c_void_p()
-    call(lib.chc_client_query, client, q, ctypes.byref(result))
+    call(lib.chc_client_query, cl or client, q, ctypes.byref(result))
     lib.chc_query_free(q)
     stream = ctypes.create_string_buffer(64)  # struct ArrowArrayStream: 5 pointers
     call(lib.chc_result_export_arrow_stream, result, stream)
@@ -208,6 +219,130 @@ check(rt_got == "6\t3\t2\t2\n",
       "round trip via pyarrow gives identical rows: " + rt_got)
 command(f"DROP TABLE {table}")
 lib.chc_client_free(client)
+
+
+# ---- Variant, Dynamic, JSON: against the chDB stand-in (a current engine) --------------------------
+def insert_arrow(cl, table_name, tbl):
+    ins = ctypes.c_void_p()
+    call(lib.chc_client_insert_begin, cl, table_name.encode(), None, 0, None, ctypes.byref(ins))
+    st = ctypes.create_string_buffer(64)
+    pa.RecordBatchReader.from_batches(tbl.schema, tbl.to_batches())._export_to_c(ctypes.addressof(st))
+    try:
+        call(lib.chc_insert_append_arrow, ins, st)
+        call(lib.chc_insert_finish, ins, None)
+    finally:
+        lib.chc_insert_free(ins)
+
+
+def engine_rows(cl, sql):
+    body = command(sql + " FORMAT JSONEachRow SETTINGS output_format_json_quote_64bit_integers=0", cl)
+    return [json.loads(line) for line in body.splitlines()]
+
+
+def check_current_types(cl):
+    # max_block_size=3: several blocks, each Dynamic block with its own alternatives
+    select = """
+SELECT number AS n,
+       CAST(number % 4 = 0 ? NULL : (number % 4 = 1 ? toString(number) : (number % 4 = 2 ? [number, 1] : number)),
+            'Variant(String, UInt64, Array(UInt64))') AS v,
+       multiIf(number % 5 = 0, NULL, number % 5 = 1, CAST(number, 'Dynamic'), number % 5 = 2,
+               CAST(concat('s"', toString(number)), 'Dynamic'), number % 5 = 3, CAST([number, 2], 'Dynamic'),
+               CAST(toDate('2020-01-01') + number, 'Dynamic')) AS d,
+       concat('{"a":', toString(number), ',"b":{"s":"x', toString(number), '"}}')::JSON AS j,
+       [CAST(number, 'Variant(String, UInt64)'), NULL, CAST(concat('s', toString(number)), 'Variant(String, UInt64)')]
+         AS av,
+       tuple(concat('{"k":', toString(number), '}')::JSON, CAST(number / 2, 'Dynamic'))::Tuple(j JSON, d Dynamic)
+         AS t
+FROM numbers(10) SETTINGS max_block_size = 3"""
+    t = arrow_query(select, cl)
+    try:
+        t.validate(full=True)
+        check(True, "pyarrow validate(full=True) of Variant/Dynamic/JSON columns")
+    except Exception as e:  # noqa: BLE001
+        check(False, f"pyarrow validate(full=True): {e}")
+    s = t.schema
+    vt = s.field("v").type
+    check(pa.types.is_union(vt) and vt.mode == "dense", f"Variant is a dense union: {vt}")
+    check(list(vt.type_codes) == [0, 1, 2, 3], f"union type codes: {list(vt.type_codes)}")
+    check([vt.field(i).name for i in range(vt.num_fields)] == ["Array(UInt64)", "String", "UInt64", "null"],
+          f"union children named after the alternatives: {vt}")
+    check(vt.field(3).type == pa.null(), "the NULL child has the null type")
+    for name in ("d", "j"):
+        ft = s.field(name).type
+        storage = getattr(ft, "storage_type", ft)
+        ext = getattr(ft, "extension_name", None)
+        md = s.field(name).metadata or {}
+        check(storage == pa.large_utf8(), f"{name} stored as large_utf8: {ft}")
+        check(ext == "arrow.json" or md.get(b"ARROW:extension:name") == b"arrow.json",
+              f"{name} tagged arrow.json (type {ft}, metadata {md})")
+    check(s.field("d").nullable and not s.field("j").nullable, "Dynamic nullable, JSON not")
+    check(pa.types.is_union(s.field("av").type.value_type), f"Array(Variant) -> list of union: {s.field('av').type}")
+
+    want = engine_rows(cl, select)
+    got = t.to_pylist()
+    check(len(got) == len(want) == 10, f"10 rows ({len(got)}, {len(want)})")
+
+    def text(x):
+        return x.decode() if isinstance(x, bytes) else x
+
+    def jload(x):
+        return None if x is None else json.loads(text(x))
+
+    def variant(x):  # String alternative is large_binary
+        return text(x) if not isinstance(x, list) else x
+
+    check([variant(r["v"]) for r in got] == [r["v"] for r in want],
+          f"Variant values: {[r['v'] for r in got]} vs engine {[r['v'] for r in want]}")
+    check([jload(r["d"]) for r in got] == [r["d"] for r in want],
+          f"Dynamic values: {[r['d'] for r in got]} vs engine {[r['d'] for r in want]}")
+    check([jload(r["j"]) for r in got] == [r["j"] for r in want],
+          f"JSON values: {[r['j'] for r in got]} vs engine {[r['j'] for r in want]}")
+    check([[variant(x) for x in r["av"]] for r in got] == [r["av"] for r in want], "Array(Variant) values")
+    check([{"j": jload(r["t"]["j"]), "d": jload(r["t"]["d"])} for r in got] == [r["t"] for r in want],
+          "Tuple(JSON, Dynamic) values")
+
+    # import: our export -> pyarrow -> our import (dense union into Variant, JSON text into JSON),
+    # and a union made by pyarrow with its own child names
+    tbl = "arrow_pyarrow_variant_%d" % os.getpid()
+    command(f"DROP TABLE IF EXISTS {tbl}", cl)
+    command(f"CREATE TABLE {tbl} (n UInt64, v Variant(String, UInt64, Array(UInt64)), j JSON) ENGINE = Memory", cl)
+    try:
+        insert_arrow(cl, tbl, t.select(["n", "v", "j"]))
+        back = engine_rows(cl, f"SELECT v, j FROM {tbl} ORDER BY n")
+        check(back == [{"v": r["v"], "j": r["j"]} for r in want], f"Variant/JSON round trip: {back}")
+        mine = pa.UnionArray.from_dense(pa.array([0, 1, 2, 0], pa.int8()), pa.array([0, 0, 0, 1], pa.int32()),
+                                        [pa.array([7, None], pa.int64()), pa.array(["hi"]), pa.nulls(1)],
+                                        ["int", "str", "nothing"])
+        js = pa.array(['{"x":[1,2]}', '{}', '{"y":"z"}', '{"x":[]}'], pa.large_utf8())
+        if hasattr(pa, "json_"):
+            js = pa.ExtensionArray.from_storage(pa.json_(pa.large_utf8()), js)
+        command(f"TRUNCATE TABLE {tbl}", cl)
+        insert_arrow(cl, tbl, pa.table({"n": pa.array([1, 2, 3, 4], pa.uint64()), "v": mine, "j": js}))
+        back = engine_rows(cl, f"SELECT v, j FROM {tbl} ORDER BY n")
+        check(back == [{"v": 7, "j": {"x": [1, 2]}}, {"v": "hi", "j": {}}, {"v": None, "j": {"y": "z"}},
+                       {"v": None, "j": {"x": []}}], f"pyarrow-made union and JSON inserted: {back}")
+    finally:
+        command(f"DROP TABLE IF EXISTS {tbl}", cl)
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+standin_url, standin_dir = os.environ.get("CHC_CHDB_URL"), None
+if not standin_url:  # start our own stand-in (needs chdb-core & co. in this Python)
+    env = dict(os.environ, CHC_PYTHON=sys.executable)
+    env.pop("CHC_CHDB_SERVER_DIR", None)
+    out = subprocess.run([os.path.join(HERE, "..", "server", "chdb_start.sh")], env=env, check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    vals = dict(re.findall(r"^export (\w+)=(.*)$", out, re.M))
+    standin_url, standin_dir = vals["CHC_CHDB_URL"], vals["CHC_CHDB_SERVER_DIR"]
+try:
+    standin = open_client(standin_url)
+    try:
+        check_current_types(standin)
+    finally:
+        lib.chc_client_free(standin)
+finally:
+    if standin_dir:
+        subprocess.run([os.path.join(HERE, "..", "server", "chdb_stop.sh"), standin_dir], check=False)
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

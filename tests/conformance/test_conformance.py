@@ -10,6 +10,7 @@ Run:  CHC_NATIVE_TOOL=build/tests/conformance/native_tool pytest tests/conforman
       (or --native-tool=PATH).  CHC_CONFORMANCE_CASES=N for more random type trees (default 100),
       CHC_CONFORMANCE_SEED to change the random seed.
 """
+import json
 import os
 import random
 import subprocess
@@ -316,6 +317,76 @@ def test_random(case):
     _, cols, seed, rows, block = case
     sql = f"SELECT * FROM generateRandom('{cols.replace(chr(92), chr(92) * 2).replace(chr(39), chr(92) + chr(39))}', {seed}, 8, 3) LIMIT {rows}"
     conform(sql, extra=f"max_block_size={block}, max_threads=1")
+
+
+# --------------------------------------------------------------------------------------------
+# Arrow export (chc_block_export_arrow's mapping) of the engine's Native bytes: `arrow_tool`
+# (next to native_tool) exports every block and renders each row from the exported Arrow
+# structures only; the rows must equal the engine's own JSONEachRow. Variant -> dense union,
+# Dynamic and JSON -> arrow.json text; also nested in Array, Map and Tuple, over several blocks.
+
+ARROW_JSON_SETTINGS = ("output_format_json_quote_64bit_integers=0, output_format_json_quote_64bit_floats=0, "
+                       "output_format_json_quote_decimals=0")
+VARIANT_WIDE = ("Variant(Int8, Float64, Date, Bool, Tuple(a UInt8, b String), Map(String, UInt8), "
+                "LowCardinality(String))")
+
+ARROW_CASES = [
+    ("variant", "SELECT CAST(number % 4 = 0 ? NULL : (number % 4 = 1 ? toString(number) : (number % 4 = 2 ? "
+                "[number, 1] : number)), 'Variant(String, UInt64, Array(UInt64))') AS v FROM numbers(50)"),
+    ("variant_wide", f"SELECT multiIf(number % 8 = 0, NULL, number % 8 = 1, CAST(toInt8(-number), '{VARIANT_WIDE}'), "
+                     f"number % 8 = 2, CAST(number / 4, '{VARIANT_WIDE}'), "
+                     f"number % 8 = 3, CAST(toDate('2020-01-01') + number, '{VARIANT_WIDE}'), "
+                     f"number % 8 = 4, CAST(toBool(number % 3 = 0), '{VARIANT_WIDE}'), "
+                     f"number % 8 = 5, CAST(tuple(toUInt8(number), 'x')::Tuple(a UInt8, b String), '{VARIANT_WIDE}'), "
+                     f"number % 8 = 6, CAST(map('k', toUInt8(number)), '{VARIANT_WIDE}'), "
+                     f"CAST(toLowCardinality(concat('lc', toString(number % 3))), '{VARIANT_WIDE}')) AS v "
+                     "FROM numbers(50)"),
+    ("geometry", "SELECT arrayJoin([((1., 2.)::Point)::Geometry, [(1., 2.), (3., 4.)]::Ring::Geometry, "
+                 "[[(0., 0.), (1., 1.)]]::Polygon::Geometry, NULL]) AS g"),
+    ("dynamic", "SELECT arrayJoin([1::Dynamic, 'x'::Dynamic, NULL, toDate(1)::Dynamic, [1]::Dynamic, (1, 'a')::Dynamic, "
+                "map('k', [NULL, 1.5])::Dynamic, toDecimal64(-1.25, 3)::Dynamic, "
+                "toUUID('00112233-4455-6677-8899-aabbccddeeff')::Dynamic, [[1, 2], [3]]::Array(Array(UInt8))::Dynamic, "
+                "'a'::Enum8('a' = 1)::Dynamic, toLowCardinality('lc')::Dynamic, 1::Variant(UInt8, String)::Dynamic, "
+                "toDateTime64('2020-01-01 00:00:00.5', 3)::Dynamic, toIPv6('::1')::Dynamic, toFixedString('ab', 2)::Dynamic, "
+                "true::Dynamic, [1::Dynamic, 'x'::Dynamic]::Dynamic, '{\"a\": [1, {\"b\": 2}]}'::JSON::Dynamic, "
+                "toInt256(-3)::Dynamic, toInt64(-5)::Dynamic, 2.5::Dynamic, toFloat32(0.1)::Dynamic, "
+                "toIPv4('1.2.3.4')::Dynamic, toDateTime('2020-01-01 10:00:00', 'UTC')::Dynamic, "
+                "'q\"uo\\\\te\\n'::Dynamic]) AS d"),
+    ("dynamic_shared", "SELECT arrayJoin([1::Dynamic, 'x'::Dynamic, NULL, toDate(1)::Dynamic, [1]::Dynamic, (1, 'a')::Dynamic, "
+                       "toInt128(-7)::Dynamic])::Dynamic(max_types=1) AS d"),
+    ("json", "SELECT arrayJoin(['{\"a\":1,\"b\":{\"c\":\"x\",\"d\":[1,2]}}', "
+             "'{\"a\":2.5,\"e\":[{\"f\":1},{\"g\":\"h\"}]}', '{}', '{\"b\":{\"c\":null}}', "
+             "'{\"n\":-7,\"t\":true,\"s\":\"q\\\\\"uote\"}'])::JSON AS j"),
+    ("json_typed", "SELECT arrayJoin(['{\"a\":1,\"b\":{\"c\":\"x\"}}', '{\"a\":2,\"z\":[1.5]}'])"
+                   "::JSON(a UInt32, b.c String) AS j"),
+    ("nested", "SELECT [CAST(number, 'Variant(String, UInt64)'), NULL, CAST(concat('s', toString(number)), "
+               "'Variant(String, UInt64)')] AS av, map('m', CAST(number % 3 = 0 ? NULL : number, 'Dynamic')) AS md, "
+               "tuple(concat('{\"k\":', toString(number), '}')::JSON, CAST(number % 2 ? toString(number) : NULL, "
+               "'Variant(String, UInt64)'))::Tuple(j JSON, v Variant(String, UInt64)) AS t, "
+               "[concat('{\"x\":', toString(number), '}')::JSON] AS aj FROM numbers(50)"),
+]
+
+
+def arrow_rows(native):
+    tool_path = os.path.join(os.path.dirname(NATIVE_TOOL), "arrow_tool")
+    p = subprocess.run([tool_path], input=native, capture_output=True, timeout=120)
+    assert p.returncode == 0, f"arrow_tool failed ({p.returncode}): {p.stderr.decode(errors='replace')}"
+    return [json.loads(line) for line in p.stdout.decode().splitlines()]
+
+
+@pytest.mark.parametrize("blocks", ["one_block", "small_blocks"])
+@pytest.mark.parametrize("name,sql", ARROW_CASES, ids=[n for n, _ in ARROW_CASES])
+def test_arrow_export_matches_engine_values(name, sql, blocks):
+    extra = "max_block_size=3, max_threads=1" if blocks == "small_blocks" else ""
+    for json_extra in ["", "output_format_native_write_json_as_string=1"]:
+        native_extra = ", ".join(x for x in [extra, json_extra] if x)
+        ours = arrow_rows(engine(f"SELECT * FROM ({sql})", "Native", native_extra))
+        want = [json.loads(line) for line in
+                engine(f"SELECT * FROM ({sql})", "JSONEachRow", ", ".join(x for x in [extra, ARROW_JSON_SETTINGS] if x))
+                .decode().splitlines()]
+        assert len(ours) == len(want), f"{len(ours)} rows vs the engine's {len(want)}"
+        for i, (a, b) in enumerate(zip(ours, want)):
+            assert a == b, f"row {i} ({native_extra or 'defaults'}): ours {a} != engine {b}"
 
 
 # --------------------------------------------------------------------------------------------
