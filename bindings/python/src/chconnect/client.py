@@ -8,12 +8,13 @@ import weakref
 
 from ._capi import capi
 from .binding import bind_query, finalize_query, quote_identifier
+from .blockconv import column_item
 from .context import InsertContext, QueryContext, resolve
 from .datatypes import append_column, decode_column, type_from_capi
 from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, NotSupportedError,
                          ProgrammingError, StreamFailureError)
 from .formats import ReadOptions, check_tz_mode, check_tz_source, is_utc, local_tz, to_tzinfo
-from .npconv import arrow_to_pandas, block_columns, combine
+from .npconv import arrow_to_pandas, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
 from .streams import ArrowStream, BlockReader, StreamContext, require
 
@@ -313,7 +314,7 @@ class Client:
 
     def _read_result(self, reader, ctx):
         options = self._read_options(ctx)
-        columns = None
+        parts = None
         names = ()
         types = ()
         converters = ()
@@ -325,23 +326,22 @@ class Client:
                     break
                 ncols = capi.chc_block_column_count(block)
                 handles = [capi.chc_block_column(block, i) for i in range(ncols)]
-                if columns is None:
+                if parts is None:
                     names = tuple(capi.chc_column_name(c) for c in handles)
                     types = tuple(type_from_capi(capi.chc_column_type(c)) for c in handles)
                     converters = options.converters(names, types)
-                    columns = [[] for _ in handles]
-                for values, c, t, conv in zip(columns, handles, types, converters):
-                    decoded = decode_column(c, t)
-                    values.extend(decoded if conv is None else conv(decoded))
-                # The Native block is kept (about the wire size) so the result can still be
-                # exported to Arrow (QueryResult.__arrow_c_stream__).
+                    parts = []
+                # Values of the common types with default options are made in C when the rows or
+                # columns are first asked for (from the block, kept for that and for
+                # QueryResult.__arrow_c_stream__); the rest are converted now (blockconv.py).
+                parts.append([column_item(c, t, conv) for c, t, conv in zip(handles, types, converters)])
                 blocks.append(block)
                 del handles, block
         finally:
             reader.close()  # frees the result (aborting the transfer if it was not read to the end)
         summary = reader.summary or {'query_id': reader.query_id}
-        return QueryResult(columns or [], names, types, query_id=reader.query_id, summary=summary,
-                           column_oriented=bool(ctx.column_oriented), blocks=blocks)
+        return QueryResult(None if parts is not None else [], names, types, query_id=reader.query_id,
+                           summary=summary, column_oriented=bool(ctx.column_oriented), blocks=blocks, parts=parts)
 
     # -- streaming and columnar queries -------------------------------------------------------
 
@@ -408,8 +408,9 @@ class Client:
                 yield convert(block)
         return StreamContext(reader, gen())
 
-    def _block_converter(self, ctx):
-        """block -> list of value lists (one per column), with the query's read options."""
+    def _block_converter(self, ctx, rows=False):
+        """block -> list of value lists (one per column), or of row tuples (rows=True), with the
+        query's read options (built in C, see blockconv.py)."""
         options = self._read_options(ctx)
         state = {}
 
@@ -420,11 +421,8 @@ class Client:
             if 'converters' not in state:
                 names = [capi.chc_column_name(h) for h in handles]
                 state['converters'] = options.converters(names, types)
-            out = []
-            for h, t, conv in zip(handles, types, state['converters']):
-                decoded = decode_column(h, t)
-                out.append(decoded if conv is None else conv(decoded))
-            return out
+            items = [column_item(h, t, conv) for h, t, conv in zip(handles, types, state['converters'])]
+            return capi.chc_py_rows([items]) if rows else capi.chc_py_columns([items])
         return values
 
     def query_column_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
@@ -435,18 +433,17 @@ class Client:
     def query_row_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding, per Native block, a list of row tuples."""
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        values = self._block_converter(ctx)
-        return self._stream(self._open(ctx), lambda b: list(zip(*values(b))))
+        return self._stream(self._open(ctx), self._block_converter(ctx, rows=True))
 
     def query_rows_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding row tuples one by one (decoded a block at a time)."""
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        values = self._block_converter(ctx)
+        values = self._block_converter(ctx, rows=True)
         reader = self._open(ctx)
 
         def gen():
             for block in self._block_gen(reader):
-                yield from zip(*values(block))
+                yield from values(block)
         return StreamContext(reader, gen())
 
     def query_arrow_stream(self, query=None, parameters=None, settings=None, use_strings=True, context=None,
@@ -472,6 +469,8 @@ class Client:
         np = require('numpy', 'query_np')
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         reader = self._open(ctx)
+        if not ctx.max_str_len:
+            return np_result(list(self._block_gen(reader)))
         names, types, parts = (), (), []
         for block in self._block_gen(reader):
             names, types, cols = block_columns(block)
@@ -487,6 +486,8 @@ class Client:
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
 
         def convert(block):
+            if not ctx.max_str_len:
+                return np_result([block])
             names, types, cols = block_columns(block)
             return combine(names, types, _fixed_strings(np, cols, ctx.max_str_len))
         return self._stream(self._open(ctx), convert)
@@ -627,6 +628,8 @@ class Client:
                 lengths = {len(c) for c in columns}
                 if len(lengths) > 1:
                     raise ProgrammingError(f'insert into {table}: columns have different lengths {sorted(lengths)}')
+            elif capi.chc_py_rows_check(data, ncols) < 0:
+                columns = None  # tuples/lists of ncols values: each column is read from the rows in C
             else:
                 for i, row in enumerate(data):
                     if len(row) != ncols:
@@ -634,7 +637,10 @@ class Client:
                             f'insert into {table}: row {i} has {len(row)} values, {ncols} columns expected ({", ".join(names)})')
                 columns = list(zip(*data))
             for i in range(ncols):
-                append_column(capi.chc_insert_builder(insert, i), types[i], names[i], columns[i])
+                if columns is None:
+                    append_column(capi.chc_insert_builder(insert, i), types[i], names[i], data, column=i)
+                else:
+                    append_column(capi.chc_insert_builder(insert, i), types[i], names[i], columns[i])
             return self._finish_insert(insert, relay)
         finally:
             del insert  # an unfinished insert is abandoned: nothing is sent

@@ -721,7 +721,7 @@ def make_appender(builder, ch_type):
         def app(v):
             if isinstance(v, bool) or (isinstance(v, int) and v in (0, 1)):
                 append(builder, int(v))
-            elif hasattr(v, '__bool__') and type(v).__name__ == 'bool_':  # numpy.bool_
+            elif type(v).__module__ == 'numpy' and type(v).__name__ in ('bool_', 'bool'):  # numpy 1 / 2
                 append(builder, int(bool(v)))
             else:
                 raise _bad(v, ch_type, 'bool')
@@ -1016,10 +1016,64 @@ def _append_bulk(builder, ch_type, values):
     return True
 
 
-def append_column(builder, ch_type, column_name, values):
-    """Appends every value of one column; a value that does not fit raises DataError."""
+# Insert conversions done in C (chc_py_append_values in the SWIG module): kind -> its code there.
+_C_APPEND_CODES = {kind: 1 for kind in _INT_KINDS}
+_C_APPEND_CODES.update({kind: 2 for kind in _UINT_KINDS})
+_C_APPEND_CODES.update({k.INTERVAL: 1, k.FLOAT32: 3, k.FLOAT64: 3, k.BFLOAT16: 3, k.BOOL: 4, k.STRING: 5,
+                        k.FIXED_STRING: 5, k.DATE: 6, k.DATE32: 6, k.DATETIME: 7, k.DATETIME64: 8})
+
+
+def _c_append_args(ch_type):
+    """(code, nullable, precision) for chc_py_append_values, or None when the type's values are
+    converted in Python only."""
+    nullable = 0
+    t = ch_type
+    if t.kind == k.LOW_CARDINALITY:
+        t = t.element
+    if t.kind == k.NULLABLE:
+        nullable = 1
+        t = t.element
+    code = _C_APPEND_CODES.get(t.kind)
+    if code is None or (code == 8 and not 0 <= t.precision <= 18):
+        return None
+    return code, nullable, t.precision if code == 8 else 0
+
+
+def append_column(builder, ch_type, column_name, values, column=None):
+    """Appends every value of one column; a value that does not fit raises DataError. With
+    `column` (an index), `values` are rows (tuples or lists) and their item `column` is taken.
+
+    Values of the common types are appended by the C code (chc_py_append_values) as long as
+    they are of the exact Python type it takes; any other value goes through the per-value
+    appender (make_appender), which converts it or raises, so both give the same result."""
     row = 0
     try:
+        c_args = _c_append_args(ch_type) if USE_FAST_PATH else None
+        if c_args is not None:
+            if not isinstance(values, (list, tuple)):
+                values = list(values)  # once: the C code reads a list or tuple in place
+            n = len(values)
+            col = -1 if column is None else column
+            app = None
+            i = 0
+            stalled = 0
+            while i < n:
+                j = capi.chc_py_append_values(builder, values, col, i, *c_args)
+                if j >= n:
+                    return
+                stalled = stalled + 1 if j == i else 0
+                row = j
+                if app is None:
+                    app = make_appender(builder, ch_type)
+                if stalled >= 2:  # the C code takes none of these values: stay in Python
+                    for row in range(j, n):
+                        app(values[row] if column is None else values[row][column])
+                    return
+                app(values[j] if column is None else values[j][column])
+                i = j + 1
+            return
+        if column is not None:
+            values = [r[column] for r in values]
         if _append_bulk(builder, ch_type, values):
             return
         app = make_appender(builder, ch_type)

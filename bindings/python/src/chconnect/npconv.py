@@ -8,7 +8,8 @@ of the Python values ``query()`` returns.
 
 from . import _capi as k
 from ._capi import capi
-from .datatypes import decode_column, type_from_capi
+from .blockconv import column_item
+from .datatypes import type_from_capi
 from .streams import require
 
 _NUMERIC = {k.INT8: 'i1', k.INT16: '<i2', k.INT32: '<i4', k.INT64: '<i8', k.UINT8: 'u1', k.UINT16: '<u2',
@@ -73,9 +74,48 @@ def np_column(handle, ch_type=None):
         indexes = np.frombuffer(capi.chc_column_data(handle), dtype={1: 'u1', 2: '<u2', 4: '<u4', 8: '<u8'}[width],
                                 count=n)
         return dictionary.take(indexes)
-    values = decode_column(handle, ch_type)
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
+    # Objects are written by the C code (no numpy sequence discovery on tuples or lists).
+    out = np.empty(n, dtype=object)
+    capi.chc_py_fill_objects(out, column_item(handle, ch_type))
+    return out
+
+
+def np_result(blocks):
+    """query_np's array for a list of chc_blocks, assembled in place: the result is allocated
+    once (2-D when every column has the same dtype, else structured, as ``combine``) and each
+    block's columns are copied into their slice; object columns are written by the C code."""
+    np = require('numpy', 'query_np')
+    if not blocks:
+        return np.empty((0, 0))
+    first = blocks[0]
+    ncols = capi.chc_block_column_count(first)
+    if ncols == 0:
+        return np.empty((0, 0))
+    handles = [capi.chc_block_column(first, i) for i in range(ncols)]
+    names = tuple(capi.chc_column_name(h) for h in handles)
+    types = tuple(type_from_capi(capi.chc_column_type(h)) for h in handles)
+    dtypes = [np_dtype(t) for t in types]
+    total = sum(capi.chc_block_row_count(b) for b in blocks)
+    if len(set(dtypes)) == 1:
+        out = np.empty((total, ncols), dtype=dtypes[0])
+        targets = [out[:, j] for j in range(ncols)]
+    else:
+        # zeros, not empty: numpy sets the object fields of an empty structured array to None
+        # one element at a time (several times slower than the whole assembly).
+        out = np.zeros(total, dtype=list(zip(names, dtypes)))
+        targets = [out[name] for name in names]
+    pos = 0
+    for block in blocks:
+        n = capi.chc_block_row_count(block)
+        if block is not first:
+            handles = [capi.chc_block_column(block, i) for i in range(ncols)]
+        for target, h, t in zip(targets, handles, types):
+            part = target[pos:pos + n]
+            if part.dtype == object:
+                capi.chc_py_fill_objects(part, column_item(h, t))
+            else:
+                part[...] = np_column(h, t)
+        pos += n
     return out
 
 

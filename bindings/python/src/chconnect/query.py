@@ -1,5 +1,7 @@
 """QueryResult and QuerySummary, shaped like clickhouse-connect's."""
 
+from . import blockconv
+
 # Numeric fields of X-ClickHouse-Summary the library can report (18.16 sends none).
 SUMMARY_FIELDS = ('read_rows', 'read_bytes', 'written_rows', 'written_bytes', 'total_rows_to_read',
                   'result_rows', 'result_bytes', 'elapsed_ns')
@@ -31,14 +33,18 @@ class QuerySummary:
 class QueryResult:
     """A fully read query result.
 
-    result_columns holds one list per column; result_rows (tuples) is built from them on first
-    use.
+    The Native blocks are kept; result_rows (tuples) and result_columns (one list per column)
+    are built from them on first use, in C (blockconv.py). Columns whose values needed Python
+    (other types, read formats, time zones) were converted when the result was read. Once one
+    of the two is built the other is its transposition (the value objects are shared).
     """
 
     def __init__(self, result_columns, column_names, column_types, query_id='', summary=None,
-                 column_oriented=False, blocks=None):
+                 column_oriented=False, blocks=None, parts=None):
         self._blocks = list(blocks or ())
-        self.result_columns = result_columns
+        # Per block, one item per column: a column handle (converted on first use) or its values.
+        self._parts = parts
+        self._columns = result_columns if result_columns is not None or parts is not None else []
         self.column_names = tuple(column_names)
         self.column_types = tuple(column_types)
         self.query_id = query_id or ''
@@ -47,9 +53,29 @@ class QueryResult:
         self._rows = None
 
     @property
+    def result_columns(self):
+        if self._columns is None:
+            if self._rows is not None:
+                self._columns = blockconv.columns_from_rows(self._rows, len(self.column_names))
+            else:
+                self._columns = blockconv.columns(self._parts) if self._parts else []
+            self._parts = None
+        return self._columns
+
+    @result_columns.setter
+    def result_columns(self, value):
+        self._columns = value
+        self._rows = None
+        self._parts = None
+
+    @property
     def result_rows(self):
         if self._rows is None:
-            self._rows = list(zip(*self.result_columns)) if self.result_columns else []
+            if self._columns is None:
+                self._rows = blockconv.rows(self._parts) if self._parts else []
+            else:
+                self._rows = blockconv.rows_from_columns(self._columns)
+            self._parts = None
         return self._rows
 
     @property
@@ -58,7 +84,11 @@ class QueryResult:
 
     @property
     def row_count(self):
-        return len(self.result_columns[0]) if self.result_columns else 0
+        if self._rows is not None:
+            return len(self._rows)
+        if self._columns is not None:
+            return len(self._columns[0]) if self._columns else 0
+        return sum(blockconv.item_rows(items[0]) for items in self._parts if items)
 
     @property
     def first_row(self):
