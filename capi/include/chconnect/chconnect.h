@@ -147,10 +147,12 @@ CHC_API const char* chc_error_query_id(const chc_error* err);
  *                        Retry-After (whole seconds, at most 5 s) or 100 ms, 200 ms, 400 ms, ... (at
  *                        most 1 s; so at most 5 s per retry are added to the call). Retries happen
  *                        before the call returns, never after body bytes reached the caller: a
- *                        result that fails mid-stream fails. Independently, every request whose kept-alive connection
- *                        turns out closed before any answer byte is sent once more on a new one.
- *                        When the retries are used up, the last answer is the error (CHC_E_SERVER,
- *                        HTTP status 429/503/504, the message says how many attempts were made).
+ *                        result that fails mid-stream fails. A retried answer is not shown to the
+ *                        progress callback. When the retries are used up, the last answer is the
+ *                        error (CHC_E_SERVER, HTTP status 429/503/504, the message says how many
+ *                        attempts were made). Independently, every request (inserts included) whose
+ *                        kept-alive connection turns out closed before any answer byte is sent once
+ *                        more on a new connection.
  *   role                 comma-separated roles for every request: one role=<name> URL parameter
  *                        each (SET ROLE for the request, ClickHouse 24.4+; older servers reject the
  *                        parameter as an unknown setting). Spaces around names are trimmed; a name
@@ -258,7 +260,8 @@ CHC_API chc_status chc_query_set(chc_query* query, const char* key, const char* 
    (chc_client_insert_begin options, chc_client_insert_raw) give CHC_E_NOT_SUPPORTED, and so does a
    ClickHouse setting whose name ends in _format, _types or _structure (the server would take it as
    a table option and silently not apply it; put it in the SQL's SETTINGS clause). A structure or
-   format the server rejects is its error (CHC_E_SERVER). Errors: CHC_E_INVALID_ARGUMENT. */
+   format the server rejects is its error (CHC_E_SERVER). Not thread-safe (like chc_query_set).
+   Errors: CHC_E_INVALID_ARGUMENT, CHC_E_NOMEM. */
 CHC_API chc_status chc_query_add_external(chc_query* query, const char* name, const char* structure, const char* types,
                                           const char* format, const void* data, size_t len, chc_error** err);
 
