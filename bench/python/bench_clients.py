@@ -8,8 +8,8 @@ Nullable(Int32), LowCardinality(String)) plus a Null-engine sink for inserts, th
 operation for chconnect ("ours") and clickhouse-connect ("peer") alternately and prints, per
 operation: client CPU seconds (user+sys of this process, getrusage, all threads), wall seconds,
 and peer/ours ratios; streamed reads run in a fresh subprocess each so peak-RSS growth
-(ru_maxrss after - before) is meaningful. The floor is `curl -o /dev/null` fetching the same
-query as Native (CPU from getrusage(RUSAGE_CHILDREN)).
+(VmHWM, reset before the stream, minus VmRSS before it) is meaningful. The floor is
+`curl -o /dev/null` fetching the same query as Native (CPU from getrusage(RUSAGE_CHILDREN)).
 
 --replay starts bench/replay_server.py (captures the bench query's Native/Arrow bytes once
 from --url, proxies everything else to --proxy-url) and points both clients at it, so the
@@ -56,12 +56,37 @@ def ratio(a, b):
     return a / b
 
 
+def status_kb(field):
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith(field + ':'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def current_rss_kb():
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = status_kb('VmRSS')
+    return rss if rss is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def reset_peak_rss():
+    """Resets VmHWM (Linux: "5" into /proc/self/clear_refs); False when that is not possible."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_kb(reset_done):
+    """The peak RSS since reset_peak_rss(). ru_maxrss is only a fallback: Linux carries the
+    parent's peak over fork + exec, so a child of a big parent would report the parent's."""
+    hwm = status_kb('VmHWM') if reset_done else None
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def rss_text(r):
@@ -187,10 +212,11 @@ def child_stream(args):
     stream_consume(client, args.child_method, args.query + ' LIMIT 1000')
     gc.collect()
     rss0 = current_rss_kb()
+    reset = reset_peak_rss()
     c0, w0 = rusage_cpu(), time.perf_counter()
     n = stream_consume(client, args.child_method, args.query)
     w1, c1 = time.perf_counter(), rusage_cpu()
-    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss1 = peak_rss_kb(reset)
     print(json.dumps({'rows': n, 'cpu': c1 - c0, 'wall': w1 - w0, 'rss_base_mb': rss0 / 1024,
                       'rss_growth_mb': (rss1 - rss0) / 1024}))
 
