@@ -528,6 +528,14 @@ static void chc_py_relabel(struct ArrowSchema *s) {
 static int chc_py_utf8_valid(const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
+    /* ASCII runs (most text) 32 bytes at a time: the check costs ~10% of query_arrow otherwise. */
+    while (i + 32 <= n) {
+      uint64_t w[4];
+      memcpy(w, s + i, 32);
+      if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) break;
+      i += 32;
+    }
+    if (i >= n) break;
     if (i + 8 <= n) {
       uint64_t w;
       memcpy(&w, s + i, 8);

@@ -403,3 +403,19 @@ def test_insert_rows_of_other_shapes(client, table_name):
         (1, 'x'), (2, 'y'), (3, 'z'), (5, 'g')]
     with pytest.raises(chconnect.ProgrammingError, match='row 1 has 1 values'):
         client.insert(table_name, [(1, 'x'), (2,)])
+
+
+@pytest.mark.parametrize('prefix', [0, 7, 31, 32, 33, 64, 95])
+def test_arrow_utf8_check_around_ascii_runs(target, prefix):
+    """The String -> utf8 check skips ASCII 32 bytes at a time: bad and good bytes right at and
+    around those boundaries (and at the end of the data)."""
+    import pyarrow as pa  # noqa: F401
+    client, _ = target
+    a = 'a' * prefix
+    good = client.query_arrow(f"SELECT '{a}é' AS s UNION ALL SELECT '{a}' AS s")
+    assert sorted(good.column('s').to_pylist()) == sorted([a + 'é', a])
+    for bad in ('\\xFF', '\\xC3', '\\xE2\\x82', '\\xED\\xA0\\x80'):
+        with pytest.raises(chconnect.StreamFailureError, match='UTF-8'):
+            client.query_arrow(f"SELECT '{a}{bad}' AS s")
+        with pytest.raises(chconnect.StreamFailureError, match='UTF-8'):
+            client.query_arrow(f"SELECT '{a}{bad}{a}' AS s")
