@@ -1,5 +1,12 @@
 """Fixtures for the chconnect suite. The server comes from the environment set by
-tests/server/start.sh; the suite FAILS (never skips) when it is missing."""
+tests/server/start.sh; the suite FAILS (never skips) when it is missing.
+
+CHC_TEST_TARGET=standin runs the same suite against the chDB HTTP stand-in for a current server
+(tests/server/chdb_start.sh, CHC_CHDB_URL) instead of 18.16. Tests marked `real_server_only`
+need something the stand-in does not emulate (TLS, results streamed while the query runs,
+concurrent queries, KILL QUERY / system.processes, users and grants); they are deselected in that
+run, and pytest reports how many.
+"""
 
 import os
 import uuid
@@ -11,8 +18,31 @@ REQUIRED_ENV = ('CLICKHOUSE_URL', 'CLICKHOUSE_HTTPS_URL', 'CHC_TEST_CA', 'CHC_TE
                 'CHC_TEST_HTTP_PORT', 'CHC_TEST_HTTPS_PORT', 'CHC_TEST_USER', 'CHC_TEST_PASSWORD')
 
 
+TARGET = os.environ.get('CHC_TEST_TARGET', 'clickhouse')
+STANDIN = TARGET == 'standin'
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'real_server_only(reason): needs a behaviour of a real ClickHouse server '
+                                       'that the chDB stand-in does not emulate')
+
+
+def pytest_collection_modifyitems(config, items):
+    if not STANDIN:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker('real_server_only') else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 class ServerEnv:
     def __init__(self):
+        if STANDIN:
+            self._init_standin()
+            return
         missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
         if missing:
             pytest.fail('chconnect tests need a ClickHouse server: missing environment variables '
@@ -30,6 +60,22 @@ class ServerEnv:
         https = urlparse(self.https_url)
         self.https_host = https.hostname  # "localhost": the name in the server certificate
         self.database = unquote(urlparse(self.url).path.strip('/')) or 'default'
+
+    def _init_standin(self):
+        url = os.environ.get('CHC_CHDB_URL')
+        if not url:
+            pytest.fail('CHC_TEST_TARGET=standin needs CHC_CHDB_URL: start the stand-in with '
+                        'tests/server/chdb_start.sh', pytrace=False)
+        parsed = urlparse(url)
+        self.url = url
+        self.host = parsed.hostname
+        self.http_port = parsed.port
+        self.user = unquote(parsed.username or 'default')
+        self.password = unquote(parsed.password or '')
+        self.database = unquote(parsed.path.strip('/')) or 'default'
+        # No TLS on the stand-in: the TLS tests are real_server_only.
+        self.https_url = self.ca = self.other_ca = self.https_host = None
+        self.https_port = None
 
     def client_args(self, **overrides):
         args = dict(host=self.host, port=self.http_port, username=self.user, password=self.password)

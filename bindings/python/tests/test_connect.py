@@ -3,12 +3,14 @@
 import pytest
 
 import chconnect
+from conftest import STANDIN
 from chconnect import driver
 
 
 def test_http_connect(server):
     with chconnect.get_client(**server.client_args()) as c:
-        assert c.server_version.startswith('18.')
+        assert c.server_version == c.command('SELECT version()')
+        assert c.server_version.startswith('26.' if STANDIN else '18.')
         assert c.command('SELECT 1') == 1
         assert c.ping() is True
 
@@ -35,11 +37,13 @@ def test_database_argument(server, client):
         assert c.database == 'system'
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_https_with_ca_cert(server):
     with chconnect.get_client(**server.https_args(ca_cert=server.ca)) as c:
         assert c.command('SELECT 2') == 2
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_https_inferred_from_interface(server):
     args = server.https_args(ca_cert=server.ca)
     del args['secure']
@@ -47,17 +51,20 @@ def test_https_inferred_from_interface(server):
         assert c.command('SELECT 3') == 3
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_https_wrong_ca_fails(server):
     with pytest.raises(chconnect.OperationalError) as info:
         chconnect.get_client(**server.https_args(ca_cert=server.other_ca))
     assert info.value.status == chconnect.exceptions.CHC_E_TLS
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_https_verify_false(server):
     with chconnect.get_client(**server.https_args(ca_cert=server.other_ca, verify=False)) as c:
         assert c.command('SELECT 4') == 4
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_plain_http_to_https_port_fails(server):
     with pytest.raises(chconnect.OperationalError):
         chconnect.get_client(**server.https_args(secure=False, interface='http', connect_timeout=5,
@@ -95,6 +102,7 @@ def test_dsn(server):
     assert 'not_the_pw' not in str(info.value)
 
 
+@pytest.mark.real_server_only(reason='TLS: the stand-in serves plain HTTP')
 def test_dsn_https_and_query_settings(server):
     with chconnect.get_client(dsn=server.https_url + '?max_block_size=1234', ca_cert=server.ca) as c:
         assert c.command("SELECT value FROM system.settings WHERE name = 'max_block_size'") == 1234

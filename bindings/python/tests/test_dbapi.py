@@ -456,6 +456,7 @@ def test_context_managers_close(server):
 
 # -- threads ----------------------------------------------------------------------------------
 
+@pytest.mark.real_server_only(reason='concurrent queries (the stand-in runs one chDB query at a time)')
 def test_threads_share_a_connection(conn):
     """threadsafety = 2: threads share a connection (a cursor each) and run at the same time."""
     results = []

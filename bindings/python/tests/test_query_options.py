@@ -223,7 +223,7 @@ def test_progress_callback_on_query(client):
     assert result.row_count == 300000
     assert seen, 'the callback was never called'
     received = [p['received_bytes'] for p in seen]
-    assert received == sorted(received) and received[-1] > 1_000_000
+    assert received == sorted(received) and received[-1] > 300_000  # >= 1 byte a row even compressed
     assert all('sent_bytes' in p for p in seen)
 
 
@@ -238,6 +238,7 @@ def test_progress_callback_on_insert_and_command(client, table_name):
     assert seen
 
 
+@pytest.mark.real_server_only(reason='an endless result streamed while the query runs')
 def test_progress_callback_exception_cancels_and_propagates(client):
     class Stop(Exception):
         pass
@@ -266,6 +267,7 @@ def _wait_running(client, query_id, timeout=10):
     return False
 
 
+@pytest.mark.real_server_only(reason='an endless streamed result, system.processes, KILL QUERY')
 def test_cancel_a_streaming_query_from_another_thread(client):
     qid = f'chc-cancel-{time.monotonic_ns()}'
     errors, rows = [], []
@@ -281,6 +283,9 @@ def test_cancel_a_streaming_query_from_another_thread(client):
     reader = threading.Thread(target=read)
     reader.start()
     assert _wait_running(client, qid)
+    deadline = time.monotonic() + 20
+    while not rows and time.monotonic() < deadline:  # cancel while rows are flowing
+        time.sleep(0.01)
     t0 = time.monotonic()
     client.cancel(qid)
     reader.join(20)
@@ -296,6 +301,7 @@ def test_cancel_a_streaming_query_from_another_thread(client):
     assert client.query('SELECT 2').result_rows == [(2,)]
 
 
+@pytest.mark.real_server_only(reason='system.processes, KILL QUERY')
 def test_cancel_a_query_that_has_not_answered_yet(client):
     qid = f'chc-cancel-silent-{time.monotonic_ns()}'
     errors = []

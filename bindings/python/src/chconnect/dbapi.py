@@ -169,6 +169,7 @@ _INSERT_RE = re.compile(
     r'VALUES\s*(?P<values>.*?)\s*$',
     re.IGNORECASE | re.DOTALL)
 _IDENT_RE = re.compile(_IDENT)
+_ANY_INSERT_RE = re.compile(r'^' + _COMMENTS + r'INSERT\b', re.IGNORECASE | re.DOTALL)
 _PLACEHOLDER_RE = re.compile(r'\s*(?:%s|%\((?P<name>[^)]+)\)s)\s*')
 # Statements that produce a result set (possibly empty).
 _ROWS_RE = re.compile(r'^' + _COMMENTS + r'(\(|SELECT\b|WITH\b|SHOW\b|DESC\b|DESCRIBE\b|EXISTS\b|EXPLAIN\b)',
@@ -507,7 +508,8 @@ class Cursor:
             self._rows = []
             self._rowcount = 0
             self._description = self._probe_description(client, operation, parameters, settings)
-        elif 'written_rows' in summary:
+        elif 'written_rows' in summary and _ANY_INSERT_RE.match(operation):
+            # Current servers send written_rows 0 for DDL too: only an INSERT's count is a row count.
             self._rowcount = int(summary['written_rows'])
         return self
 
