@@ -1,5 +1,7 @@
 """Connecting: HTTP, HTTPS and TLS verification, credentials, DSN, port inference, lifetime."""
 
+import uuid
+
 import pytest
 
 import chconnect
@@ -168,3 +170,15 @@ def test_compression_modes(server, table_name, compress):
         c.insert(table_name, rows)
         result = c.query(f'SELECT k, s FROM {table_name} ORDER BY k')
         assert result.result_rows == rows
+
+
+@pytest.mark.real_server_only(reason='system.processes shows the HTTP request (not in the stand-in)')
+def test_client_name_prefixes_the_user_agent(server):
+    qid = f'chc-ua-{uuid.uuid4().hex}'
+    sql = f"SELECT http_user_agent FROM system.processes WHERE query_id = '{qid}'"
+    with chconnect.get_client(**server.client_args(client_name='my-app/1.2')) as c:
+        assert c.command(sql, query_id=qid) == f'my-app/1.2 chconnect/{chconnect.library_version()}'
+    with chconnect.get_client(dsn=server.url + '?client_name=from-dsn') as c:
+        assert c.command(sql, query_id=qid).startswith('from-dsn chconnect/')
+    with chconnect.get_client(**server.client_args()) as c:
+        assert c.command(sql, query_id=qid) == f'chconnect/{chconnect.library_version()}'

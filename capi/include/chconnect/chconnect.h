@@ -475,9 +475,9 @@ CHC_API size_t chc_column_row_count(const chc_column* column);
  *  - Dynamic: as Variant, with this block's alternatives (their types are the children's types);
  *    one child named "SharedVariant" holds values of overflow types as raw bytes (binary type
  *    encoding + binary value).
- *  - JSON: offsets + bytes as for String, one JSON document per row. Servers send JSON that way
- *    when the query sets output_format_native_write_json_as_string=1 (24.10+); the object
- *    serializations give CHC_E_NOT_SUPPORTED naming that setting.
+ *  - JSON: offsets + bytes as for String, one JSON document per row: the STRING serialization
+ *    (output_format_native_write_json_as_string=1) as sent, the object serializations (typed
+ *    paths, dynamic paths, shared data) rebuilt as the engine's own JSON text.
  * A buffer that does not apply to the kind is NULL with length 0.
  */
 CHC_API const void* chc_column_data(const chc_column* column, size_t* byte_len);

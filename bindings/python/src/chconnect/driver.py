@@ -12,7 +12,7 @@ _CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_h
                 'query_retries')
 # clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
 # does not have or does differently).
-_IGNORED = frozenset(('client_name', 'autogenerate_session_id', 'autogenerate_query_id',
+_IGNORED = frozenset(('autogenerate_session_id', 'autogenerate_query_id',
                       'show_clickhouse_errors', 'pool_mgr', 'apply_server_timezone'))
 # Options the Python Client itself handles (not the C library).
 _CLIENT_OPTIONS = ('query_limit', 'tz_source', 'tz_mode', 'utc_tz_aware')
@@ -109,6 +109,7 @@ def create_client(*, host=None, username=None, password=None, database=None, int
     proxies = {name: value for name in ('http_proxy', 'https_proxy') if (value := kwargs.pop(name, None))}
     # Extra HTTP headers for every request, and roles (str or list; one role= URL parameter each).
     headers = dict(kwargs.pop('headers', None) or {})
+    client_name = kwargs.pop('client_name', None)
     roles = [value for name in ('roles', 'role') if (value := kwargs.pop(name, None)) is not None]
     if 'proxy_path' in kwargs:
         kwargs['path'] = kwargs.pop('proxy_path')
@@ -136,6 +137,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
             args.setdefault('compress', value)
         elif key in ('role', 'roles'):
             roles.append(value)
+        elif key == 'client_name':
+            client_name = client_name or value
         elif key in explicit or key in _CONFIG_KEYS or key == 'path':
             args.setdefault(key, value)
         elif key in _IGNORED:
@@ -183,6 +186,9 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         if value is None:
             continue
         capi.chc_config_set(config, key, _config_text(key, value))
+    if client_name and not any(str(k).lower() == 'user-agent' for k in headers):
+        # As clickhouse-connect: the name prefixes the User-Agent (system.query_log.http_user_agent).
+        headers['User-Agent'] = f'{client_name} chconnect/{capi.chc_version()}'
     for name, value in headers.items():
         capi.chc_config_set(config, 'header.' + str(name), '' if value is None else str(value))
     if roles:
