@@ -7,13 +7,12 @@ import uuid
 import weakref
 
 from ._capi import capi
-from .binding import bind_query, finalize_query, quote_identifier
+from .binding import bind_query, quote_identifier
 from .blockconv import column_item
 from .context import InsertContext, QueryContext, resolve
-from .datatypes import append_column, decode_column, type_from_capi
-from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, NotSupportedError,
-                         ProgrammingError, StreamFailureError)
-from .formats import ReadOptions, check_tz_mode, check_tz_source, is_utc, local_tz, to_tzinfo
+from .datatypes import append_column, type_from_capi
+from .exceptions import CHC_E_CANCELLED, DatabaseError, NotSupportedError, ProgrammingError, StreamFailureError
+from .formats import ReadOptions, check_tz_mode, check_tz_source, local_tz, to_tzinfo
 from .npconv import arrow_to_pandas, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
 from .streams import ArrowStream, BlockReader, StreamContext, require
