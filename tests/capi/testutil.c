@@ -3,12 +3,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char* test_env(const char* name) {
   const char* v = getenv(name);
   if (!v || !*v) fail_msg("environment variable %s is not set: start a server with tests/server/start.sh", name);
   return v;
+}
+
+chc_client* test_client_open(chc_config* config, va_list pairs) {
+  chc_error* err = NULL;
+  const char* key;
+  while ((key = va_arg(pairs, const char*)) != NULL) {
+    const char* value = va_arg(pairs, const char*);
+    if (chc_config_set(config, key, value, &err) != CHC_OK) fail_msg("config %s: %s", key, chc_error_message(err));
+  }
+  chc_client* client = NULL;
+  if (chc_client_open(config, &client, &err) != CHC_OK) fail_msg("open: %s", chc_error_message(err));
+  chc_config_free(config);
+  return client;
 }
 
 chc_client* test_client(const char* url_env, ...) {
@@ -18,16 +32,26 @@ chc_client* test_client(const char* url_env, ...) {
   if (chc_config_set_url(config, test_env(url_env), &err) != CHC_OK) fail_msg("set_url: %s", chc_error_message(err));
   va_list ap;
   va_start(ap, url_env);
-  const char* key;
-  while ((key = va_arg(ap, const char*)) != NULL) {
-    const char* value = va_arg(ap, const char*);
-    if (chc_config_set(config, key, value, &err) != CHC_OK) fail_msg("config %s: %s", key, chc_error_message(err));
-  }
+  chc_client* client = test_client_open(config, ap);
   va_end(ap);
-  chc_client* client = NULL;
-  if (chc_client_open(config, &client, &err) != CHC_OK) fail_msg("open: %s", chc_error_message(err));
-  chc_config_free(config);
   return client;
+}
+
+chc_query* test_query(const char* sql) {
+  chc_query* q = chc_query_new(sql, strlen(sql));
+  assert_non_null(q);
+  return q;
+}
+
+double test_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void test_sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
 }
 
 void test_command(chc_client* client, const char* sql) {

@@ -15,6 +15,14 @@
 const char* test_env(const char* name);
 /* A client for CHC_TEST_URL plus optional extra key/value pairs (NULL-terminated list). */
 chc_client* test_client(const char* url_env, ...);
+/* Applies the key/value pairs of `pairs` (NULL-terminated) to config, opens a client and frees
+   config; fails the test on any error. */
+chc_client* test_client_open(chc_config* config, va_list pairs);
+/* A new query for sql; fails the test when out of memory. */
+chc_query* test_query(const char* sql);
+/* Monotonic clock in seconds, and a sleep in milliseconds. */
+double test_now_s(void);
+void test_sleep_ms(int ms);
 /* Runs a statement, failing the test on error. */
 void test_command(chc_client* client, const char* sql);
 /* Runs a statement expecting failure; returns the error (caller frees). */

@@ -20,26 +20,9 @@
 
 static chc_client* client_http(void) { return test_client("CHC_TEST_URL", NULL); }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-static chc_query* make_query(const char* sql) {
-  chc_query* q = chc_query_new(sql, strlen(sql));
-  assert_non_null(q);
-  return q;
-}
-
 static void assert_client_usable(chc_client* client) {
   assert_int_equal(chc_client_ping(client, NULL), CHC_OK);
-  chc_query* q = make_query("SELECT 40 + 2");
+  chc_query* q = test_query("SELECT 40 + 2");
   chc_response* r = NULL;
   assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
   assert_string_equal(chc_response_body(r, NULL), "42\n");
@@ -88,7 +71,7 @@ static int on_progress(void* ctx, const chc_progress* p) {
 static void test_progress_tracks_received_bytes(void** state) {
   (void)state;
   chc_client* client = client_http();
-  chc_query* q = make_query("SELECT number FROM numbers(3000000)");
+  chc_query* q = test_query("SELECT number FROM numbers(3000000)");
   recorder* rec = calloc(1, sizeof *rec);
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
   chc_result* res = NULL;
@@ -116,7 +99,7 @@ static void test_progress_tracks_received_bytes(void** state) {
 static void test_progress_callback_cancels(void** state) {
   (void)state;
   chc_client* client = client_http();
-  chc_query* q = make_query("SELECT number FROM numbers(20000000)");
+  chc_query* q = test_query("SELECT number FROM numbers(20000000)");
   recorder* rec = calloc(1, sizeof *rec);
   rec->cancel_after_bytes = 2 << 20;
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
@@ -165,7 +148,7 @@ static void test_progress_on_command_and_insert(void** state) {
   test_command(client, sql);
 
   recorder* rec = calloc(1, sizeof *rec);
-  chc_query* q = make_query("SELECT number FROM numbers(100000) FORMAT TabSeparated");
+  chc_query* q = test_query("SELECT number FROM numbers(100000) FORMAT TabSeparated");
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
   chc_response* r = NULL;
   assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
@@ -180,7 +163,7 @@ static void test_progress_on_command_and_insert(void** state) {
   /* A raw insert: sent_bytes reports the upload. */
   memset(rec, 0, sizeof *rec);
   snprintf(sql, sizeof sql, "INSERT INTO %s FORMAT TabSeparated", table);
-  q = make_query(sql);
+  q = test_query(sql);
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
   static char body[200000];
   size_t n = 0;
@@ -192,7 +175,7 @@ static void test_progress_on_command_and_insert(void** state) {
 
   /* chc_insert_finish with the callback in the options; a callback that cancels fails the insert. */
   memset(rec, 0, sizeof *rec);
-  q = make_query("");
+  q = test_query("");
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
   chc_insert* ins = NULL;
   assert_int_equal(chc_client_insert_begin(client, table, NULL, 0, q, &ins, NULL), CHC_OK);
@@ -252,9 +235,9 @@ static void* replay_main(void* arg) {
   };
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
     send(fd, parts[i], strlen(parts[i]), MSG_NOSIGNAL);
-    sleep_ms(30);
+    test_sleep_ms(30);
   }
-  sleep_ms(50);
+  test_sleep_ms(50);
   close(fd);
   return NULL;
 }
@@ -294,7 +277,7 @@ static void test_progress_headers_parsed(void** state) {
   assert_int_equal(chc_client_open(cfg, &client, NULL), CHC_OK);
   chc_config_free(cfg);
 
-  chc_query* q = make_query("SELECT 1");
+  chc_query* q = test_query("SELECT 1");
   assert_int_equal(chc_query_set(q, "progress_interval_ms", "50", NULL), CHC_OK);
   chc_error* err = NULL;
   assert_int_equal(chc_query_set(q, "progress_interval_ms", "-5", &err), CHC_E_INVALID_ARGUMENT);
@@ -331,8 +314,8 @@ typedef struct {
 
 static void* cancel_main(void* arg) {
   canceller* c = arg;
-  sleep_ms(c->delay_ms);
-  c->cancelled_at = now_s();
+  test_sleep_ms(c->delay_ms);
+  c->cancelled_at = test_now_s();
   chc_result_cancel(c->res);
   return NULL;
 }
@@ -342,14 +325,14 @@ static void test_result_cancel_from_other_thread(void** state) {
   chc_client* client = client_http();
   /* Blocks of 200000 UInt64 (1.6 MB, more than the server's 1 MB output buffer), one every 3 s:
      the headers come with the first block; reading the second block blocks for ~3 s. */
-  chc_query* q = make_query("SELECT number FROM system.numbers WHERE sleep(3) = 0 LIMIT 4000000");
+  chc_query* q = test_query("SELECT number FROM system.numbers WHERE sleep(3) = 0 LIMIT 4000000");
   assert_int_equal(chc_query_set(q, "setting.max_block_size", "200000", NULL), CHC_OK);
   assert_int_equal(chc_query_set(q, "setting.max_threads", "1", NULL), CHC_OK);
   chc_result* res = NULL;
   assert_int_equal(chc_client_query(client, q, &res, NULL), CHC_OK);
   canceller c = {res, 700, 0};
   pthread_t t;
-  double start = now_s();
+  double start = test_now_s();
   assert_int_equal(pthread_create(&t, NULL, cancel_main, &c), 0);
   chc_block* b = NULL;
   chc_status st;
@@ -359,7 +342,7 @@ static void test_result_cancel_from_other_thread(void** state) {
     ++blocks;
     chc_block_free(b);
   }
-  double ended = now_s();
+  double ended = test_now_s();
   pthread_join(t, NULL);
   assert_int_equal(st, CHC_E_CANCELLED);
   chc_error_free(err);
@@ -382,7 +365,7 @@ static void test_cancel_before_next_and_after_end(void** state) {
   int64_t v = 0;
   assert_int_equal(chc_progress_value(NULL, "read_rows", &v, NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_query_set_progress(NULL, on_progress, NULL, NULL), CHC_E_INVALID_ARGUMENT);
-  chc_query* q = make_query("SELECT number FROM numbers(10)");
+  chc_query* q = test_query("SELECT number FROM numbers(10)");
   chc_result* res = NULL;
   chc_block* b = NULL;
 
@@ -423,7 +406,7 @@ typedef struct {
 
 static void* long_query_main(void* arg) {
   long_query* lq = arg;
-  chc_query* q = make_query("SELECT count() FROM numbers(100000000000) WHERE NOT ignore(sipHash64(toString(number)))");
+  chc_query* q = test_query("SELECT count() FROM numbers(100000000000) WHERE NOT ignore(sipHash64(toString(number)))");
   chc_query_set(q, "query_id", lq->query_id, NULL);
   chc_query_set(q, "setting.max_execution_time", "30", NULL); /* safety net if the kill fails */
   chc_result* res = NULL;
@@ -434,7 +417,7 @@ static void* long_query_main(void* arg) {
     while ((lq->status = chc_result_next(res, &b, &err)) == CHC_OK && b) chc_block_free(b);
   }
   if (err) lq->server_code = chc_error_server_code(err);
-  lq->ended = now_s();
+  lq->ended = test_now_s();
   chc_error_free(err);
   chc_result_free(res);
   chc_query_free(q);
@@ -447,8 +430,8 @@ static void test_kill_query(void** state) {
   long_query lq = {client, test_unique_name("kill_me"), CHC_OK, 0, 0};
   pthread_t t;
   assert_int_equal(pthread_create(&t, NULL, long_query_main, &lq), 0);
-  sleep_ms(800);
-  double killed_at = now_s();
+  test_sleep_ms(800);
+  double killed_at = test_now_s();
   chc_error* err = NULL;
   chc_status st = chc_client_kill_query(client, lq.query_id, &err);
   if (st != CHC_OK) fail_msg("kill: %s", chc_error_message(err));

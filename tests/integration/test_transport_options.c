@@ -24,23 +24,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-static chc_query* make_query(const char* sql) {
-  chc_query* q = chc_query_new(sql, strlen(sql));
-  assert_non_null(q);
-  return q;
-}
-
 /* Runs a command and returns its body (caller frees), failing the test on error. */
 static char* command_text(chc_client* client, chc_query* q) {
   chc_response* r = NULL;
@@ -55,7 +38,7 @@ static char* command_text(chc_client* client, chc_query* q) {
 }
 
 static char* run_text(chc_client* client, const char* sql) {
-  chc_query* q = make_query(sql);
+  chc_query* q = test_query(sql);
   char* out = command_text(client, q);
   chc_query_free(q);
   return out;
@@ -226,9 +209,9 @@ static void answer_truncated(int fd) {
   send_all(fd, chunk, (size_t)n);
   send_all(fd, block, sizeof block - 1);
   send_all(fd, "\r\n", 2);
-  sleep_ms(150);
+  test_sleep_ms(150);
   send_all(fd, "4\r\n\x01\x01\x01x\r\n", 9);
-  sleep_ms(50);
+  test_sleep_ms(50);
 }
 
 static void* relay_main(void* arg) {
@@ -357,7 +340,6 @@ static void relay_script(relay_double* d, int i, int action) {
    instead, plus key/value pairs (NULL-terminated). */
 static chc_client* client_via(relay_double* d, ...) {
   chc_config* config = chc_config_new();
-  chc_error* err = NULL;
   char port[16];
   snprintf(port, sizeof port, "%u", d->port);
   assert_int_equal(chc_config_set_url(config, test_env("CHC_TEST_URL"), NULL), CHC_OK);
@@ -365,15 +347,8 @@ static chc_client* client_via(relay_double* d, ...) {
   assert_int_equal(chc_config_set(config, "compress", "none", NULL), CHC_OK);
   va_list ap;
   va_start(ap, d);
-  const char* key;
-  while ((key = va_arg(ap, const char*)) != NULL) {
-    const char* value = va_arg(ap, const char*);
-    if (chc_config_set(config, key, value, &err) != CHC_OK) fail_msg("config %s: %s", key, chc_error_message(err));
-  }
+  chc_client* client = test_client_open(config, ap);
   va_end(ap);
-  chc_client* client = NULL;
-  if (chc_client_open(config, &client, &err) != CHC_OK) fail_msg("open: %s", chc_error_message(err));
-  chc_config_free(config);
   return client;
 }
 
@@ -385,7 +360,7 @@ static int count_of(const char* s, const char* needle) {
 }
 
 static uint64_t sum_numbers(chc_client* client, const char* sql, chc_status* status, chc_error** err) {
-  chc_query* q = make_query(sql);
+  chc_query* q = test_query(sql);
   chc_result* res = NULL;
   uint64_t sum = 0;
   *status = chc_client_query(client, q, &res, err);
@@ -415,11 +390,11 @@ static void test_query_retried_on_503_then_answered(void** state) {
   relay_script(d, 0, 503);
   relay_script(d, 1, 504);
   chc_client* client = client_via(d, NULL); /* default query_retries = 2 */
-  double start = now_s();
+  double start = test_now_s();
   chc_status st;
   chc_error* err = NULL;
   uint64_t sum = sum_numbers(client, "SELECT number FROM numbers(101)", &st, &err);
-  double took = now_s() - start;
+  double took = test_now_s() - start;
   if (st != CHC_OK) fail_msg("query: %s", chc_error_message(err));
   assert_int_equal(sum, 5050);
   assert_int_equal(relay_requests(d), 3);
@@ -451,9 +426,9 @@ static void test_retries_used_up(void** state) {
   d->script[2] = 429;
   d->retry_after = "1";
   pthread_mutex_unlock(&d->mu);
-  double start = now_s();
+  double start = test_now_s();
   uint64_t sum = sum_numbers(client, "SELECT number FROM numbers(4)", &st, &err);
-  double took = now_s() - start;
+  double took = test_now_s() - start;
   if (st != CHC_OK) fail_msg("query: %s", chc_error_message(err));
   assert_int_equal(sum, 6);
   printf("# 429 with Retry-After: 1 -> answered after %.3f s\n", took);
@@ -461,7 +436,7 @@ static void test_retries_used_up(void** state) {
   assert_int_equal(relay_requests(d), 4);
 
   relay_script(d, 4, 429);
-  chc_query* q = make_query("SELECT 1");
+  chc_query* q = test_query("SELECT 1");
   assert_int_equal(chc_query_set(q, "query_retries", "0", NULL), CHC_OK);
   chc_result* res = NULL;
   st = chc_client_query(client, q, &res, &err);
@@ -492,7 +467,7 @@ static void test_command_not_retried_unless_asked(void** state) {
   relay_script(d, 0, 503);
   relay_script(d, 1, 503);
   chc_client* client = client_via(d, NULL);
-  chc_query* q = make_query("SELECT 7");
+  chc_query* q = test_query("SELECT 7");
   chc_response* r = NULL;
   chc_error* err = NULL;
   {
@@ -528,7 +503,7 @@ static void test_insert_resent_whole(void** state) {
   /* Raw insert: 503 first, the same body again. */
   relay_script(d, 0, 503);
   snprintf(sql, sizeof sql, "INSERT INTO %s FORMAT TabSeparated", tname);
-  chc_query* q = make_query(sql);
+  chc_query* q = test_query(sql);
   assert_int_equal(chc_query_set(q, "query_retries", "2", NULL), CHC_OK);
   static char body[400000];
   size_t n = 0;
@@ -546,7 +521,7 @@ static void test_insert_resent_whole(void** state) {
      whose options ask for a retry. */
   relay_script(d, 2, 503);
   relay_script(d, 4, 504);
-  q = make_query("");
+  q = test_query("");
   assert_int_equal(chc_query_set(q, "query_retries", "1", NULL), CHC_OK);
   chc_insert* ins = NULL;
   chc_error* err = NULL;
@@ -587,7 +562,7 @@ static void test_no_retry_after_body_delivered(void** state) {
   relay_script(d, 0, 503);
   relay_script(d, 1, TRUNCATED);
   chc_client* client = client_via(d, "query_retries", "5", NULL);
-  chc_query* q = make_query("SELECT x");
+  chc_query* q = test_query("SELECT x");
   chc_result* res = NULL;
   chc_error* err = NULL;
   if (chc_client_query(client, q, &res, &err) != CHC_OK) fail_msg("query: %s", chc_error_message(err));
@@ -604,7 +579,7 @@ static void test_no_retry_after_body_delivered(void** state) {
   assert_int_equal(chc_result_next(res, &b, NULL), st); /* sticky, no new request */
   chc_result_free(res);
   chc_query_free(q);
-  sleep_ms(100);
+  test_sleep_ms(100);
   assert_int_equal(relay_requests(d), 2); /* the 503 was retried, the broken stream was not */
   chc_client_free(client);
   relay_stop(d);
@@ -617,7 +592,7 @@ static void test_role_url_parameters(void** state) {
   relay_double* d = relay_start(0);
   chc_client* client = client_via(d, "role", " analyst ,, my role,", NULL);
   char line[4096];
-  chc_query* q = make_query("SELECT 1");
+  chc_query* q = test_query("SELECT 1");
   free(command_text(client, q));
   relay_request_line(d, 0, line, sizeof line);
   assert_non_null(strstr(line, "&role=analyst&role=my%20role"));
@@ -657,7 +632,7 @@ static void test_role_reaches_real_server(void** state) {
   if (code == 115) assert_non_null(strstr(chc_error_message(err), "role"));
   chc_error_free(err);
   /* The query's empty role list wins over the client's. */
-  chc_query* q = make_query("SELECT 5");
+  chc_query* q = test_query("SELECT 5");
   assert_int_equal(chc_query_set(q, "role", "", NULL), CHC_OK);
   char* v = command_text(client, q);
   assert_string_equal(v, "5\n");
@@ -672,7 +647,7 @@ static void test_custom_headers_sent(void** state) {
   (void)state;
   relay_double* d = relay_start(0);
   chc_client* client = client_via(d, "header.X-Chc-Client", "c1", "header.X-Chc-Both", "from client", NULL);
-  chc_query* q = make_query("SELECT 1");
+  chc_query* q = test_query("SELECT 1");
   free(command_text(client, q));
   assert_true(relay_head_has(d, 0, "\r\nX-Chc-Client: c1\r\n"));
   assert_true(relay_head_has(d, 0, "\r\nX-Chc-Both: from client\r\n"));
@@ -711,7 +686,7 @@ static void test_header_injection_rejected(void** state) {
                                          "header.Content-Encoding",
                                          "header.Expect"};
   chc_config* cfg = chc_config_new();
-  chc_query* q = make_query("SELECT 1");
+  chc_query* q = test_query("SELECT 1");
   chc_error* err = NULL;
   for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; ++i) {
     assert_int_equal(chc_config_set(cfg, "header.X-Test", bad_values[i], &err), CHC_E_INVALID_ARGUMENT);
@@ -753,7 +728,7 @@ static void test_external_select_star(void** state) {
   (void)state;
   chc_client* client = test_client("CHC_TEST_URL", NULL);
   static const char tsv[] = "1\tabc\n2\tdef\n";
-  chc_query* q = make_query("SELECT * FROM ext ORDER BY a");
+  chc_query* q = test_query("SELECT * FROM ext ORDER BY a");
   assert_int_equal(chc_query_add_external(q, "ext", "a UInt32, b String", NULL, NULL, tsv, sizeof tsv - 1, NULL),
                    CHC_OK);
   char* v = command_text(client, q);
@@ -784,7 +759,7 @@ static void test_external_select_star(void** state) {
 
   /* types instead of structure: columns _1, _2; format given explicitly. */
   static const char csv[] = "10,\"x,y\"\n20,z\n";
-  q = make_query("SELECT _1 * 2, _2 FROM t2 ORDER BY _1");
+  q = test_query("SELECT _1 * 2, _2 FROM t2 ORDER BY _1");
   assert_int_equal(chc_query_add_external(q, "t2", "", "UInt16,String", "CSV", csv, sizeof csv - 1, NULL), CHC_OK);
   v = command_text(client, q);
   assert_string_equal(v, "20\tx,y\n40\tz\n");
@@ -792,7 +767,7 @@ static void test_external_select_star(void** state) {
   chc_query_free(q);
 
   /* An empty table. */
-  q = make_query("SELECT count() FROM empty");
+  q = test_query("SELECT count() FROM empty");
   assert_int_equal(chc_query_add_external(q, "empty", "a UInt8", NULL, NULL, NULL, 0, NULL), CHC_OK);
   v = command_text(client, q);
   assert_string_equal(v, "0\n");
@@ -806,7 +781,7 @@ static void test_external_request_shape(void** state) {
   relay_double* d = relay_start(0);
   chc_client* client = client_via(d, NULL);
   static const char data[] = "1\n2\n";
-  chc_query* q = make_query("SELECT * FROM ids");
+  chc_query* q = test_query("SELECT * FROM ids");
   assert_int_equal(chc_query_add_external(q, "ids", "id UInt8", NULL, "TSV", data, sizeof data - 1, NULL), CHC_OK);
   free(command_text(client, q));
   char line[4096];
@@ -841,7 +816,7 @@ static void test_external_join_with_real_table(void** state) {
 
   static const char scores[] = "2\t20.5\n4\t40\n9\t90\n";
   snprintf(sql, sizeof sql, "SELECT id, name, score FROM %s ALL INNER JOIN scores USING id ORDER BY id", tname);
-  chc_query* q = make_query(sql);
+  chc_query* q = test_query(sql);
   assert_int_equal(
       chc_query_add_external(q, "scores", "id UInt32, score Float64", NULL, NULL, scores, sizeof scores - 1, NULL),
       CHC_OK);
@@ -854,7 +829,7 @@ static void test_external_join_with_real_table(void** state) {
   /* IN (subquery on the external table), with a server-side setting and a query id. */
   snprintf(sql, sizeof sql,
            "SELECT groupArray(name) FROM (SELECT name FROM %s WHERE id IN (SELECT _1 FROM keep) ORDER BY id)", tname);
-  q = make_query(sql);
+  q = test_query(sql);
   static const char keep[] = "1\n3\n";
   assert_int_equal(chc_query_add_external(q, "keep", NULL, "UInt32", "TabSeparated", keep, sizeof keep - 1, NULL),
                    CHC_OK);
@@ -872,7 +847,7 @@ static void test_external_join_with_real_table(void** state) {
 static void test_external_several_tables(void** state) {
   (void)state;
   chc_client* client = test_client("CHC_TEST_URL", NULL);
-  chc_query* q = make_query("SELECT (SELECT sum(a) FROM t1), (SELECT groupArray(s) FROM t2), (SELECT count() FROM t3)");
+  chc_query* q = test_query("SELECT (SELECT sum(a) FROM t1), (SELECT groupArray(s) FROM t2), (SELECT count() FROM t3)");
   static const char t1[] = "1\n2\n3\n";
   static const char t2[] = "x,1\ny,2\n";
   static const char t3[] = "{\"k\":1}\n{\"k\":2}\n{\"k\":3}\n{\"k\":4}\n";
@@ -905,7 +880,7 @@ static void test_external_binary_safe(void** state) {
   rb[n++] = 0x80;
   rb[n++] = 0x02; /* 256 bytes: 0x00..0xff */
   for (int i = 0; i < 256; ++i) rb[n++] = (unsigned char)i;
-  chc_query* q = make_query("SELECT length(s), hex(s) FROM bin");
+  chc_query* q = test_query("SELECT length(s), hex(s) FROM bin");
   assert_int_equal(chc_query_add_external(q, "bin", "s String", NULL, "RowBinary", rb, n, NULL), CHC_OK);
   char* v = command_text(client, q);
   char want[2048];
@@ -919,7 +894,7 @@ static void test_external_binary_safe(void** state) {
   chc_query_free(q);
 
   /* Native bytes made by the server go back to it as an external table. */
-  q = make_query(
+  q = test_query(
       "SELECT toUInt32(number) AS a, concat('v\\0', toString(number)) AS s FROM numbers(1000) FORMAT Native");
   chc_response* r = NULL;
   assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
@@ -928,7 +903,7 @@ static void test_external_binary_safe(void** state) {
   const char* native = chc_response_body(r, &len);
   assert_true(len > 6000);
   assert_non_null(memchr(native, 0, len));
-  q = make_query("SELECT count(), sum(a), countIf(s = concat('v\\0', toString(a))) FROM nat");
+  q = test_query("SELECT count(), sum(a), countIf(s = concat('v\\0', toString(a))) FROM nat");
   assert_int_equal(chc_query_add_external(q, "nat", "a UInt32, s String", NULL, "Native", native, len, NULL), CHC_OK);
   chc_response_free(r);
   v = command_text(client, q);
@@ -966,7 +941,7 @@ static void test_external_errors(void** state) {
   chc_error* err = NULL;
 
   /* The server refuses the structure: its error comes back and the client stays usable. */
-  chc_query* q = make_query("SELECT * FROM bad");
+  chc_query* q = test_query("SELECT * FROM bad");
   assert_int_equal(chc_query_add_external(q, "bad", "a NoSuchType", NULL, NULL, data, 2, NULL), CHC_OK);
   chc_response* r = NULL;
   {
@@ -989,7 +964,7 @@ static void test_external_errors(void** state) {
   assert_client_usable(client);
 
   /* Data that does not parse as the structure. */
-  q = make_query("SELECT * FROM nums");
+  q = test_query("SELECT * FROM nums");
   assert_int_equal(chc_query_add_external(q, "nums", "a UInt32", NULL, NULL, "abc\n", 4, NULL), CHC_OK);
   {
     chc_status st_ = chc_client_command(client, q, &r, &err);
@@ -1002,7 +977,7 @@ static void test_external_errors(void** state) {
   assert_client_usable(client);
 
   /* Argument checks. */
-  q = make_query("SELECT 1");
+  q = test_query("SELECT 1");
   assert_int_equal(chc_query_add_external(NULL, "t", "a UInt8", NULL, NULL, data, 2, NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_query_add_external(q, NULL, "a UInt8", NULL, NULL, data, 2, NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_query_add_external(q, "t", "a UInt8", NULL, NULL, NULL, 2, NULL), CHC_E_INVALID_ARGUMENT);
