@@ -3,7 +3,6 @@
 tests/server/chdb_start.sh). Fails (does not skip) when either server or package is missing."""
 
 import io
-import os
 import threading
 import uuid
 from datetime import datetime
@@ -24,13 +23,10 @@ SQL = ("SELECT number AS u, toString(number) AS s, number / 4 AS f, toDateTime(n
 
 @pytest.fixture(scope='module', params=['18.16', 'chdb'])
 def any_client(request, server):
-    if request.param == '18.16':
-        c = chconnect.get_client(**server.client_args())
-    else:
-        url = os.environ.get('CHC_CHDB_URL')
-        if not url:
-            pytest.fail('CHC_CHDB_URL missing: start the stand-in with tests/server/chdb_start.sh', pytrace=False)
-        c = chconnect.get_client(dsn=url, compress=False)
+    if request.param == 'chdb':
+        yield request.getfixturevalue('standin_client')
+        return
+    c = chconnect.get_client(**server.client_args())
     yield c
     c.close()
 
