@@ -80,7 +80,11 @@ std::pair<const Column*, size_t> DynamicColumn::valueAt(size_t row) const {
     if (row >= decoded_.size()) throwInvalid("row out of range");
     return {decoded_[row].get(), 0};
   }
-  if (!variant_) throw Error(ErrorKind::InvalidState, "a Dynamic column being built has no readable values");
+  if (!variant_) {
+    // NULL placeholders (below a Nullable or Tuple default) read as NULL in either mode.
+    if (built_.empty() && row < built_discriminators_.size()) return {nullptr, 0};
+    throw Error(ErrorKind::InvalidState, "a Dynamic column being built has no readable values");
+  }
   if (row >= variant_->size()) throwInvalid("row out of range");
   uint8_t d = variant_->discriminator(row);
   if (d == VariantColumn::kNull) return {nullptr, 0};
@@ -95,9 +99,14 @@ std::pair<const Column*, size_t> DynamicColumn::valueAt(size_t row) const {
 }
 
 void DynamicColumn::appendDecodedValue(ColumnPtr value) {
-  if (variant_ || !built_.empty() || !built_discriminators_.empty())
-    throw Error(ErrorKind::InvalidState, "cannot mix decoded values into this Dynamic column");
-  decoded_mode_ = true;
+  if (!decoded_mode_ && !variant_ && built_.empty()) {
+    // Only NULLs so far: a binary value can default a Dynamic (the placeholder below a NULL of
+    // Nullable(Tuple(..., Dynamic))) before its first real value; they become decoded NULL rows.
+    decoded_.resize(built_discriminators_.size());  // nullptr each
+    built_discriminators_.clear();
+    decoded_mode_ = true;
+  }
+  if (!decoded_mode_) throw Error(ErrorKind::InvalidState, "cannot mix decoded values into this Dynamic column");
   built_null_map_.push_back(value ? 0 : 1);
   decoded_.push_back(std::move(value));
 }

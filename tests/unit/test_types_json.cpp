@@ -312,6 +312,18 @@ void binary_values(void**) {
   assert_string_equal(v.c->type().name().c_str(), "IntervalYear");
   assert_int_equal(chc::getInt64(*v.c, 0), 3);
   assert_null(chc::decodeDynamicBinaryValue(hex("00")).get());  // NULL
+  // [NULL, (5)]::Array(Nullable(Tuple(Dynamic))): the NULL leaves a Dynamic placeholder before the
+  // first decoded Dynamic value (found by libFuzzer: that was an InvalidState error)
+  v = decode(hex("1e 23 1f 01 2b 00 02 01 00 0a 05 00 00 00 00 00 00 00"));
+  t.clear();
+  chc::appendJSONValue(*v.c, 0, t);
+  assert_string_equal(t.c_str(), "[null,[5]]");
+  const chc::Column& placeholders = *v.c->child(0)->child(0)->child(0);  // the Dynamic under Nullable(Tuple)
+  assert_int_equal(placeholders.size(), 2);
+  assert_true(chc::isNullAt(placeholders, 0));
+  assert_int_equal(chc::getInt64(placeholders, 1), 5);
+  v = decode(hex("1e 23 1f 01 2b 00 01 01"));  // [NULL]: the placeholder alone reads as NULL
+  EXPECT_CHC_KIND(ErrorKind::Type, "NULL", chc::getInt64(*v.c->child(0)->child(0)->child(0), 0));
   // bad input
   EXPECT_CHC_KIND(ErrorKind::Protocol, "trailing bytes", decode(hex("01 05 06")));
   EXPECT_CHC_KIND(ErrorKind::Protocol, "truncated", decode(hex("0a 01 02")));
