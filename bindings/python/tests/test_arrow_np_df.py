@@ -258,3 +258,19 @@ def test_empty_result_arrow(any_client):
     t = any_client.query_arrow('SELECT number FROM system.numbers LIMIT 0')
     assert t.num_rows == 0
     assert pa.table(any_client.query('SELECT number FROM system.numbers LIMIT 0')).num_rows == 0
+
+
+def test_qbit_to_arrow(standin_client):
+    # QBit(T, N) is an Array of N elements of T on every path, Arrow included (large_list).
+    import pyarrow as pa
+    sql = ("SELECT CAST([1.5, -2, 3] AS QBit(Float32, 3)) AS q, CAST([1, 2] AS QBit(Float64, 2)) AS d "
+           "UNION ALL SELECT CAST([0, 0, 1] AS QBit(Float32, 3)), CAST([-1, 0.25] AS QBit(Float64, 2))")
+    settings = {'allow_experimental_qbit_type': 1}
+    table = standin_client.query_arrow(sql, settings=settings)
+    assert table.schema.field('q').type == pa.large_list(pa.field('item', pa.float32(), nullable=False))
+    assert table.schema.field('d').type == pa.large_list(pa.field('item', pa.float64(), nullable=False))
+    rows = sorted(table.to_pylist(), key=lambda r: r['q'])
+    assert rows == sorted([{'q': [1.5, -2.0, 3.0], 'd': [1.0, 2.0]}, {'q': [0.0, 0.0, 1.0], 'd': [-1.0, 0.25]}],
+                          key=lambda r: r['q'])
+    assert sorted(standin_client.query(sql, settings=settings).result_rows) == sorted(
+        [([1.5, -2.0, 3.0], [1.0, 2.0]), ([0.0, 0.0, 1.0], [-1.0, 0.25])])
