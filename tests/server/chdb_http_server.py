@@ -591,7 +591,10 @@ class Handler(BaseHTTPRequestHandler):
                                    "Session timeout '%d' is larger than max_session_timeout: 3600. "
                                    "Maximum session timeout could be modified in configuration file." % timeout)
                 session = self.engine.get_session(sid, timeout, p.get("session_check") in ("1", "true"))
-                if not session.busy.acquire(blocking=False):
+                # The previous request of the session releases the lock only after its response
+                # went out, so a client's next request can arrive a moment earlier: wait briefly
+                # before calling it concurrent (a real server releases it as the query ends).
+                if not session.busy.acquire(timeout=2.0):
                     session = None
                     raise ch_error(373, "SESSION_IS_LOCKED", "Session %s is locked by a concurrent client" % sid)
             self.run(text, ctx, session, settings, qparams, database, p)
