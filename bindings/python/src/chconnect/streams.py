@@ -94,34 +94,45 @@ class BlockReader:
         self._closed()
 
 
-class StreamContext:
+class _ContextStream:
+    """The ``with``/iteration rules StreamContext and ArrowStream share: iterate only inside
+    ``with``; leaving it closes the stream; a closed stream refuses everything."""
+
+    _closed = False
+    _in_context = False
+
+    def _check_open(self):
+        if self._closed:
+            raise StreamClosedError('the stream is closed')
+
+    def _check_iterable(self):
+        self._check_open()
+        if not self._in_context:
+            raise ProgrammingError('Stream should be used within a context')
+
+    def __enter__(self):
+        self._check_open()
+        self._in_context = True
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+
+class StreamContext(_ContextStream):
     """clickhouse-connect's StreamContext: iterate inside ``with``; leaving the block (or
     close()) frees the result and aborts the transfer if it was not read to the end."""
 
     def __init__(self, source, gen):
         self.source = source
         self._gen = gen
-        self._in_context = False
-        self._closed = False
-
-    def __iter__(self):
-        return self
 
     def __next__(self):
-        if self._closed:
-            raise StreamClosedError('the stream is closed')
-        if not self._in_context:
-            raise ProgrammingError('Stream should be used within a context')
+        self._check_iterable()
         return next(self._gen)
-
-    def __enter__(self):
-        if self._closed:
-            raise StreamClosedError('the stream is closed')
-        self._in_context = True
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def close(self):
         if self._closed:
@@ -145,7 +156,7 @@ def _arrow_error(exc):
     return StreamFailureError(message)
 
 
-class ArrowStream:
+class ArrowStream(_ContextStream):
     """A query result streamed as Arrow: record batches (one per Native block) with no copies
     where the layouts agree.
 
@@ -191,23 +202,8 @@ class ArrowStream:
         finally:
             self.close()
 
-    def __enter__(self):
-        if self._closed:
-            raise StreamClosedError('the stream is closed')
-        self._in_context = True
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __iter__(self):
-        return self
-
     def __next__(self):
-        if self._closed:
-            raise StreamClosedError('the stream is closed')
-        if not self._in_context:
-            raise ProgrammingError('Stream should be used within a context')
+        self._check_iterable()
         reader = self._batches()
         pa = require('pyarrow', 'query_arrow_stream')
         try:
