@@ -93,7 +93,7 @@ N = "FROM numbers(50)"  # many rows; combined with max_block_size=7 -> 8 blocks
 
 FAMILIES = [
     # integers
-    ("int8", "SELECT toInt8(-128) a, toInt8(127) b, toInt8(0) c UNION ALL SELECT -1, 1, 5"),
+    ("int8", "SELECT t.1 a, t.2 b, t.3 c FROM (SELECT arrayJoin([(-128, 127, 0), (-1, 1, 5)]::Array(Tuple(Int8, Int8, Int8))) t)"),
     ("uint8_64", "SELECT toUInt8(255) a, toUInt16(65535) b, toUInt32(4294967295) c, toUInt64(18446744073709551615) d, toInt16(-32768) e, toInt32(-2147483648) f, toInt64(-9223372036854775808) g"),
     ("int_rows", f"SELECT number::Int8 a, (number*1000003)::Int32 b, (number * 0x9E3779B97F4A7C15)::UInt64 c, -(number * 0x9E3779B97F4A7C15)::Int64 d {N}"),
     ("wide_ints", "SELECT toInt128('-170141183460469231731687303715884105728') a, toInt128('170141183460469231731687303715884105727') b, toUInt128('340282366920938463463374607431768211455') c, toInt256('-57896044618658097711785492504343953926634992332820282019728792003956564819968') d, toInt256('57896044618658097711785492504343953926634992332820282019728792003956564819967') e, toUInt256('115792089237316195423570985008687907853269984665640564039457584007913129639935') f, toInt128(0) g, toInt256(-1) h"),
@@ -138,7 +138,7 @@ FAMILIES = [
     # containers
     ("array", "SELECT [] a, [[]] b, [1, 2, 3] c, [['a', 'b'], [], ['c']] d, [[[NULL, 'x']], [[]]]::Array(Array(Array(Nullable(String)))) e, emptyArrayString() f"),
     ("array_rows", f"SELECT range(number % 5) a, arrayMap(x -> if(x % 2 = 0, NULL, toString(x)), range(number % 4)) b, [range(number % 3), []] c {N}"),
-    ("array_nested_nullable", "SELECT [[NULL, 'a\\tb', ''], [], [NULL]]::Array(Array(Nullable(String))) x UNION ALL SELECT [] UNION ALL SELECT [[]]"),
+    ("array_nested_nullable", "SELECT arrayJoin([[[NULL, 'a\\tb', ''], [], [NULL]], [], [[]]]::Array(Array(Array(Nullable(String))))) x"),
     ("tuple", "SELECT (1, 'a') a, CAST((1, 'x'), 'Tuple(a Int8, b String)') b, tuple(1) c, ((1, 2), [(3, 'z')]) d, CAST((NULL, 1), 'Tuple(Nullable(String), UInt8)') e, CAST(('q', 'w'), 'Tuple(`a b` String, `1x` String)') f"),
     ("map", "SELECT map() a, map('k', [1], 'j\\t', []) b, map(1, NULL, 2, 3) c, map('a', map('b', (1, 'c'))) d, [map(toDate(0), toUUID('00112233-4455-6677-8899-aabbccddeeff'))] e"),
     ("map_rows", f"SELECT mapFromArrays(arrayMap(x -> toString(x), range(number % 4)), range(number % 4)) a {N}"),
