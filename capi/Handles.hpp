@@ -49,6 +49,12 @@ struct chc_result {
   std::shared_ptr<chc::transport::CancelToken> cancel;
 };
 
+struct chc_raw_result {
+  std::shared_ptr<chc::Client> client;  // keeps the transport alive while the body streams
+  std::unique_ptr<chc::RawResult> raw;
+  std::shared_ptr<chc::transport::CancelToken> cancel;  // for chc_raw_result_cancel, any thread
+};
+
 // Valid only during a progress callback.
 struct chc_progress {
   const chc::Progress* progress;

@@ -1,4 +1,4 @@
-// chc_config, chc_client, chc_query, chc_response and commands.
+// chc_config, chc_client, chc_query, chc_response, commands and raw results.
 #include <cstring>
 
 #include "Handles.hpp"
@@ -155,5 +155,36 @@ chc_status chc_client_command(chc_client* client, const chc_query* query, chc_re
     *out = release(std::move(r));
   });
 }
+
+// ---- raw results -------------------------------------------------------------------------------
+
+chc_status chc_client_query_raw(chc_client* client, const chc_query* query, chc_raw_result** out, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  if (!query) return nullArgument(err, "query");
+  if (!out) return nullArgument(err, "out");
+  return guarded(err, [&] {
+    auto r = std::make_unique<chc_raw_result>();
+    r->client = client->client;
+    r->cancel = std::make_shared<chc::transport::CancelToken>();
+    r->raw = client->client->queryRaw(query->spec, r->cancel);
+    *out = release(std::move(r));
+  });
+}
+
+chc_status chc_raw_result_read(chc_raw_result* raw, void* buf, size_t cap, size_t* n, chc_error** err) {
+  if (n) *n = 0;
+  if (!raw) return nullArgument(err, "raw");
+  if (!buf || !n) return nullArgument(err, "buf and n");
+  if (cap == 0) return report(err, CHC_E_INVALID_ARGUMENT, "cap must be > 0");
+  return guarded(err, [&] { *n = raw->raw->read(std::span<uint8_t>(static_cast<uint8_t*>(buf), cap)); });
+}
+
+void chc_raw_result_cancel(chc_raw_result* raw) {
+  if (raw && raw->cancel) raw->cancel->cancel();
+}
+
+void chc_raw_result_free(chc_raw_result* raw) { destroy(raw); }
+
+const char* chc_raw_result_query_id(const chc_raw_result* raw) { return raw ? raw->raw->queryId().c_str() : ""; }
 
 }  // extern "C"

@@ -362,6 +362,15 @@ std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_p
   return std::make_unique<QueryResult>(std::move(response), query_id, std::move(cancel));
 }
 
+std::unique_ptr<RawResult> Client::queryRaw(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {
+  std::string query_id;
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, false, config_.query_retries);
+  req.cancel = cancel;
+  auto response = send(std::move(req), query_id);
+  if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
+  return std::make_unique<RawResult>(std::move(response), query_id, std::move(cancel));
+}
+
 Response Client::killQuery(std::string_view query_id) {
   if (query_id.empty()) throwInvalid("query id must not be empty");
   QuerySpec q;

@@ -10,6 +10,7 @@
 
 #include "client/ClientConfig.hpp"
 #include "client/QuerySpec.hpp"
+#include "client/RawResult.hpp"
 #include "client/Summary.hpp"
 #include "native/Block.hpp"
 #include "native/NativeBlockReader.hpp"
@@ -59,6 +60,9 @@ class Client {
   Response command(const QuerySpec& query);
   // `cancel` (optional) can abort the request from another thread, see transport::CancelToken.
   std::unique_ptr<QueryResult> query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel = nullptr);
+  // Like query(), but the body is returned as bytes in the format the SQL names (the server's
+  // default, TabSeparated, if none); retried on 429/503/504 like queries.
+  std::unique_ptr<RawResult> queryRaw(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel = nullptr);
   // KILL QUERY WHERE query_id = '<id>' ASYNC on its own pooled connection.
   Response killQuery(std::string_view query_id);
   // Column names and types of a table, for inserts (DESCRIBE TABLE); insertable columns only

@@ -20,8 +20,8 @@
  * Threads   A chc_client may be used from any number of threads at once (each request takes a
  *           pooled connection). Every other handle belongs to one thread at a time: it may move
  *           between threads but must not be used concurrently. chc_error objects are immutable.
- *           The one exception is chc_result_cancel, which any thread may call at any time while
- *           the result exists. Callbacks (progress) run on the thread that is inside the call
+ *           The exceptions are chc_result_cancel and chc_raw_result_cancel, which any thread may
+ *           call at any time while the result exists. Callbacks (progress) run on the thread that is inside the call
  *           that drives the request, never on a hidden thread.
  * Text      Strings are UTF-8 (values may be arbitrary bytes and come as pointer + length).
  *           Input strings are NUL-terminated unless a length is given.
@@ -312,6 +312,51 @@ CHC_API chc_status chc_response_summary(const chc_response* response, const char
    the server's default (TabSeparated) unless the SQL names one. Owned *out: free with
    chc_response_free. Thread-safe on the client. Errors: CHC_E_SERVER, CHC_E_AUTH, CHC_E_IO, ... */
 CHC_API chc_status chc_client_command(chc_client* client, const chc_query* query, chc_response** out, chc_error** err);
+
+/* A query's response body as bytes, read incrementally: any output format (CSV, TSV,
+   JSONEachRow, Parquet, Native, ...) with memory bounded by a few hundred KiB whatever the size of
+   the answer. */
+typedef struct chc_raw_result chc_raw_result;
+
+/* Runs a statement like chc_client_query (the same options: settings, params, query_id, session,
+   roles, headers, external tables, progress callback; retried on HTTP 429/503/504 per query_retries
+   until the response starts) and returns once the response headers arrived, without reading the
+   body. The output format is the server's default (TabSeparated) unless the SQL names one
+   (FORMAT CSV, ...). HTTP-level errors fail here with the server's code (CHC_E_SERVER, CHC_E_AUTH;
+   CHC_E_IO, CHC_E_TLS, CHC_E_TIMEOUT for the transport). A Content-Encoding the library asked for
+   (config `compress`) is decoded: the bytes read are the format's own. Owned *out: free with
+   chc_raw_result_free (freeing it before the end aborts the transfer). Thread-safe on the client;
+   the raw result belongs to one thread at a time. */
+CHC_API chc_status chc_client_query_raw(chc_client* client, const chc_query* query, chc_raw_result** out,
+                                        chc_error** err);
+/* Reads up to `cap` (> 0) body bytes into buf and sets *n to the number read; blocks until at
+   least one byte is available. *n == 0 with CHC_OK means the end of the body, and so does every
+   later call. Progress callbacks fire inside this call.
+   Errors after the response started: the server's exception written into the body (the plain
+   "Code: N, ... DB::Exception ..." text of servers up to 24.x, the "__exception__" marker and tagged
+   blocks of 25.x+) gives CHC_E_SERVER with its code and name (HTTP status 200), after the bytes
+   that preceded it were read, and is never delivered as data. To tell it from data, bytes from an
+   occurrence of "Code: " or "\r\n__exception__" are held back until the end of the body or until
+   256 KiB more arrived (then they are data): output containing such text may arrive later than
+   the rest; an exception report longer than 256 KiB, or data that itself ends in a complete
+   "Code: N, ... DB::Exception ..." text, is not told apart. A cut connection or truncated body gives
+   CHC_E_IO (or the server's exception when its text arrived before the cut), a stalled one
+   CHC_E_TIMEOUT, a broken Content-Encoding CHC_E_PROTOCOL; CHC_E_CANCELLED after
+   chc_raw_result_cancel or when the progress callback returned non-zero. After an error every
+   further call returns the same status; the connection is closed and the client stays usable.
+   Errors: CHC_E_INVALID_ARGUMENT (NULL raw, buf or n, cap 0). */
+CHC_API chc_status chc_raw_result_read(chc_raw_result* raw, void* buf, size_t cap, size_t* n, chc_error** err);
+/* Cancels the transfer, like chc_result_cancel: may be called from any thread, also while another
+   is inside chc_raw_result_read (which then returns CHC_E_CANCELLED promptly, as do later calls);
+   the connection is closed, the client stays usable. Idempotent; harmless after the end. Accepts
+   NULL. Must not race with chc_raw_result_free. */
+CHC_API void chc_raw_result_cancel(chc_raw_result* raw);
+/* Frees a raw result, aborting the transfer if the body was not read to the end (its connection is
+   closed, not reused). Accepts NULL. */
+CHC_API void chc_raw_result_free(chc_raw_result* raw);
+/* Query id of the request (X-ClickHouse-Query-Id, else the one sent). Borrowed: valid until the raw
+   result is freed; "" for NULL. */
+CHC_API const char* chc_raw_result_query_id(const chc_raw_result* raw);
 
 /* ---------------------------------------------------------------------------------------------
  * 6. Types
