@@ -1,73 +1,89 @@
 #include "types/VariantColumn.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "common/Error.hpp"
 
 namespace chc {
 
-// The builder of one alternative: forwards appends and records the discriminator of each row.
-class VariantColumn::AlternativeBuilder final : public Column {
+// Builds alternative `index` or one of its descendants (a Tuple element, an Array's elements, ...):
+// forwards each append to `target`, then records a discriminator for every row the alternative
+// gained. A Tuple alternative gains its row with its first element's value, an Array with
+// endArray(), a scalar with each value.
+class VariantColumn::TrackingBuilder final : public Column {
  public:
-  AlternativeBuilder(VariantColumn& parent, size_t index)
-      : Column(parent.alternatives_[index]->typePtr()), parent_(parent), index_(index) {}
+  TrackingBuilder(VariantColumn& parent, size_t index, Column& target, bool is_alternative)
+      : Column(target.typePtr()), parent_(parent), index_(index), target_(target), is_alternative_(is_alternative) {
+    children_.resize(target.childCount());
+  }
 
-  size_t size() const override { return target().size(); }
+  size_t size() const override { return target_.size(); }
   void readData(ReadBuffer&, size_t) override { throw Error(ErrorKind::Internal, "a Variant builder cannot read"); }
   void writeData(WriteBuffer&) const override { throw Error(ErrorKind::Internal, "a Variant builder cannot write"); }
-  size_t childCount() const override { return target().childCount(); }
-  Column* child(size_t i) const override { return target().child(i); }
-  Column* builderChild(size_t i) override { return target().builderChild(i); }
+  size_t childCount() const override { return target_.childCount(); }
+  Column* child(size_t i) const override { return target_.child(i); }
+  Column* builderChild(size_t i) override {
+    Column* inner = target_.builderChild(i);
+    if (!inner) return nullptr;
+    if (!children_[i]) children_[i] = std::make_unique<TrackingBuilder>(parent_, index_, *inner, false);
+    return children_[i].get();
+  }
 
   void appendInt64(int64_t v) override {
-    forward([&](Column& c) { c.appendInt64(v); });
+    forward([&] { target_.appendInt64(v); });
   }
   void appendUInt64(uint64_t v) override {
-    forward([&](Column& c) { c.appendUInt64(v); });
+    forward([&] { target_.appendUInt64(v); });
   }
   void appendDouble(double v) override {
-    forward([&](Column& c) { c.appendDouble(v); });
+    forward([&] { target_.appendDouble(v); });
   }
   void appendString(std::string_view v) override {
-    forward([&](Column& c) { c.appendString(v); });
+    forward([&] { target_.appendString(v); });
   }
   void appendFixed(std::span<const uint8_t> values) override {
-    // Several rows at once: append one value at a time so each gets its discriminator.
-    const size_t width = type().fixedSize();
-    if (width == 0 || values.size() % width)
-      throw Error(ErrorKind::Type, "fixed-width values do not fit " + type().name());
-    for (size_t i = 0; i < values.size(); i += width)
-      forward([&](Column& c) { c.appendFixed(values.subspan(i, width)); });
+    forward([&] { target_.appendFixed(values); });
   }
-  void appendNull() override { parent_.appendNull(); }
+  // NULL on the alternative itself is a NULL Variant row; below it, the descendant's own NULL.
+  void appendNull() override {
+    if (is_alternative_)
+      parent_.appendNull();
+    else
+      forward([&] { target_.appendNull(); });
+  }
   void endArray() override {
-    forward([&](Column& c) { c.endArray(); });
+    forward([&] { target_.endArray(); });
   }
   void appendDefault() override {
-    forward([&](Column& c) { c.appendDefault(); });
+    forward([&] { target_.appendDefault(); });
   }
   void clear() override { throw Error(ErrorKind::Internal, "clear the Variant column instead"); }
 
  private:
-  Column& target() const { return *parent_.alternatives_[index_]; }
   template <class F>
   void forward(F&& f) {
-    parent_.appendTo(index_, f);
+    f();
+    parent_.recordNewRows(index_);
   }
   VariantColumn& parent_;
   size_t index_;
+  Column& target_;
+  bool is_alternative_;
+  std::vector<std::unique_ptr<Column>> children_;
 };
 
 VariantColumn::VariantColumn(TypePtr type) : Column(std::move(type)) {
   for (const TypePtr& alt : this->type().children()) alternatives_.push_back(makeColumn(alt));
   builders_.resize(alternatives_.size());
+  recorded_.resize(alternatives_.size());
 }
 
 VariantColumn::~VariantColumn() = default;
 
 Column* VariantColumn::builderChild(size_t i) {
   if (i >= alternatives_.size()) return nullptr;
-  if (!builders_[i]) builders_[i] = std::make_unique<AlternativeBuilder>(*this, i);
+  if (!builders_[i]) builders_[i] = std::make_unique<TrackingBuilder>(*this, i, *alternatives_[i], true);
   return builders_[i].get();
 }
 
@@ -96,7 +112,10 @@ void VariantColumn::readData(ReadBuffer& in, size_t rows) {
     null_map_.push_back(0);
     member_rows_.push_back(static_cast<uint32_t>(alternatives_[d]->size() + counts[d]++));
   }
-  for (size_t i = 0; i < alternatives_.size(); ++i) alternatives_[i]->readData(in, counts[i]);
+  for (size_t i = 0; i < alternatives_.size(); ++i) {
+    alternatives_[i]->readData(in, counts[i]);
+    recorded_[i] = alternatives_[i]->size();
+  }
 }
 
 void VariantColumn::writePrefix(WriteBuffer& out) const {
@@ -107,6 +126,10 @@ void VariantColumn::writePrefix(WriteBuffer& out) const {
 void VariantColumn::writeData(WriteBuffer& out) const {
   out.writeBytes(discriminators_.data(), discriminators_.size());
   for (const auto& alt : alternatives_) alt->writeData(out);
+}
+
+void VariantColumn::recordNewRows(size_t i) {
+  while (recorded_[i] < alternatives_[i]->size()) pushRow(static_cast<uint8_t>(i), recorded_[i]++);
 }
 
 void VariantColumn::pushRow(uint8_t discriminator, size_t member_row) {
@@ -147,6 +170,7 @@ void VariantColumn::clear() {
   discriminators_.clear();
   null_map_.clear();
   member_rows_.clear();
+  std::fill(recorded_.begin(), recorded_.end(), 0);
 }
 
 }  // namespace chc

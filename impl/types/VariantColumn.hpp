@@ -39,26 +39,27 @@ class VariantColumn final : public Column {
   void appendDefault() override { appendNull(); }
   void clear() override;
 
-  // Runs `append` on alternative i; on success records the row's discriminator.
+  // Runs `append` on alternative i, then records a discriminator for each row it gained (none
+  // for an array element, one for a value).
   template <class F>
   void appendTo(size_t i, F&& append) {
-    const size_t before = alternatives_[i]->size();
     append(*alternatives_[i]);
-    if (alternatives_[i]->size() != before + 1) return;  // e.g. an array element, not a whole row
-    pushRow(static_cast<uint8_t>(i), before);
+    recordNewRows(i);
   }
 
  private:
-  class AlternativeBuilder;
+  class TrackingBuilder;
   template <class F>
   void appendFirstAccepting(const char* what, F&& append);
+  void recordNewRows(size_t i);
   void pushRow(uint8_t discriminator, size_t member_row);
 
   std::vector<ColumnPtr> alternatives_;
   std::vector<uint8_t> discriminators_;
   std::vector<uint8_t> null_map_;
   std::vector<uint32_t> member_rows_;
-  std::vector<std::unique_ptr<Column>> builders_;  // one AlternativeBuilder per alternative, on demand
+  std::vector<size_t> recorded_;                   // per alternative: its rows that have a discriminator
+  std::vector<std::unique_ptr<Column>> builders_;  // one TrackingBuilder per alternative, on demand
 };
 
 }  // namespace chc

@@ -96,6 +96,45 @@ void variant_builder_round_trip(void**) {
   assert_true(native_test::encode(blocks[0]) == bytes);
 }
 
+// A Tuple alternative gains its row through its element builders (no end call), so the Variant
+// must record the discriminator there too; a NULL on an element builder is the element's NULL.
+void variant_builder_tuple_alternative(void**) {
+  native_test::BlockBuilder bb;
+  chc::Column& v = bb.add("v", "Variant(String, Tuple(a UInt8, b Nullable(String)), Array(Tuple(UInt8, String)))");
+  assert_string_equal(v.type().name().c_str(),
+                      "Variant(Array(Tuple(UInt8, String)), String, Tuple(a UInt8, b Nullable(String)))");
+  chc::Column* tup = v.builderChild(2);
+  v.appendString("first");
+  tup->builderChild(0)->appendUInt64(7);
+  tup->builderChild(1)->appendString("x");
+  v.appendNull();
+  tup->builderChild(0)->appendUInt64(8);
+  tup->builderChild(1)->appendNull();
+  chc::Column* arr = v.builderChild(0);
+  arr->builderChild(0)->builderChild(0)->appendUInt64(1);
+  arr->builderChild(0)->builderChild(1)->appendString("in array");
+  arr->endArray();
+  assert_int_equal(v.size(), 5);
+  const auto& vc = static_cast<const chc::VariantColumn&>(v);
+  const uint8_t want[] = {1, 2, chc::VariantColumn::kNull, 2, 0};
+  for (size_t r = 0; r < 5; ++r) assert_int_equal(vc.discriminator(r), want[r]);
+  assert_int_equal(vc.memberRow(3), 1);
+  Bytes bytes = native_test::encode(bb.take(5));
+  auto blocks = native_test::readAllBlocks(bytes);
+  const chc::Column& r = *blocks.at(0).columns.at(0);
+  assert_true(chc::getString(r, 0) == "first");
+  assert_true(chc::isNullAt(r, 2));
+  const auto& rv = static_cast<const chc::VariantColumn&>(r);
+  for (size_t i = 0; i < 5; ++i) assert_int_equal(rv.discriminator(i), want[i]);
+  const chc::Column& t = *r.child(2);
+  assert_int_equal(chc::getUInt64(*t.child(0), 0), 7);
+  assert_int_equal(chc::getUInt64(*t.child(0), 1), 8);
+  assert_true(chc::getString(*t.child(1), 0) == "x");
+  assert_true(chc::isNullAt(*t.child(1), 1));
+  assert_int_equal(r.child(0)->size(), 1);
+  assert_true(native_test::encode(blocks[0]) == bytes);
+}
+
 void engine_dynamic_decodes(void**) {
   auto blocks = native_test::readAllBlocks(kEngineDynamic);
   assert_int_equal(blocks.size(), 2);
@@ -194,13 +233,10 @@ void bad_variant_and_dynamic_input(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(engine_variant_decodes),
-      cmocka_unit_test(spec_variant_example),
-      cmocka_unit_test(variant_builder_round_trip),
-      cmocka_unit_test(engine_dynamic_decodes),
-      cmocka_unit_test(spec_dynamic_example),
-      cmocka_unit_test(dynamic_builder_writes_v1),
-      cmocka_unit_test(json_as_string),
+      cmocka_unit_test(engine_variant_decodes),        cmocka_unit_test(spec_variant_example),
+      cmocka_unit_test(variant_builder_round_trip),    cmocka_unit_test(variant_builder_tuple_alternative),
+      cmocka_unit_test(engine_dynamic_decodes),        cmocka_unit_test(spec_dynamic_example),
+      cmocka_unit_test(dynamic_builder_writes_v1),     cmocka_unit_test(json_as_string),
       cmocka_unit_test(bad_variant_and_dynamic_input),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

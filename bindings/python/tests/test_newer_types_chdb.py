@@ -125,6 +125,8 @@ INSERTS = [
     ('Ring', [[(1.0, 2.0), (3.0, 4.0)], [], [(0.0, 0.0)]]),
     ('Variant(String, UInt64, Array(UInt8))', ['x', 7, None]),
     ('Variant(Date, Float64, Bool)', [date(2020, 1, 1), 2.5, True]),
+    ('Variant(String, Tuple(UInt8, String), Array(UInt8))', ['x', (7, 'y'), None, [1, 2], (0, '')]),
+    ('Variant(String, Tuple(a UInt8, b Nullable(String)))', [{'a': 1, 'b': 'x'}, 'y', {'a': 2, 'b': None}]),
     ('LowCardinality(Nullable(String))', ['x', None, 'x']),
     ('Array(Nullable(Int128))', [[1, None], [], [-(2 ** 100)]]),
 ]
@@ -160,6 +162,19 @@ def test_insert_json_and_dynamic(chdb_client, chdb_table):
                                f'SETTINGS output_format_native_write_json_as_string = 1')
     assert result.result_rows == [({'a': {'b': 1}}, 5, 'Int64'), ({'c': 'x'}, 'text', 'String'), ({}, None, 'None'),
                                   ({}, 2.5, 'Float64')]
+
+
+def test_variant_tuple_alternative_errors(chdb_client, chdb_table, fast_path):
+    chdb_client.command(f'CREATE TABLE {chdb_table} (id UInt32, v Variant(String, Tuple(UInt8, String))) '
+                        f'ENGINE Memory')
+    with pytest.raises(chconnect.DataError):
+        chdb_client.insert(chdb_table, [(0, (1, 'x', 2))])  # no alternative of that arity
+    with pytest.raises(chconnect.DataError):
+        chdb_client.insert(chdb_table, [(0, 'ok'), (1, (300, 'x'))])  # 300 does not fit UInt8
+    assert chdb_client.command(f'SELECT count() FROM {chdb_table}') == 0  # nothing was sent
+    chdb_client.insert(chdb_table, [(0, (255, 'x')), (1, 'ok')])
+    assert chdb_client.query(f'SELECT v, variantType(v) FROM {chdb_table} ORDER BY id').result_rows == [
+        ((255, 'x'), 'Tuple(UInt8, String)'), ('ok', 'String')]
 
 
 def test_variant_rejects_unmatched_value(chdb_client, chdb_table):

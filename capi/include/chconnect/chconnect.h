@@ -605,7 +605,9 @@ CHC_API chc_status chc_insert_finish(chc_insert* insert, chc_response** out, chc
  *   append_null:   Nullable and LowCardinality(Nullable) columns only
  * LowCardinality columns take the values of their inner type and build the dictionary.
  * Variant: an append_* on the Variant builder goes to the first alternative (in sorted order)
- *   that accepts the value; chc_builder_child(b, i) appends to alternative i explicitly.
+ *   that accepts the value; chc_builder_child(b, i) appends to alternative i explicitly (for a
+ *   Tuple alternative, the row is counted when its first element gets its value: append to every
+ *   element before the next row; for an Array or Map alternative, at chc_builder_end_array).
  * Dynamic: integers become Int64/UInt64, doubles Float64, strings String, append_null NULL.
  * JSON: append_string with the JSON text of one row (parsed by the server).
  * On a Nullable builder the append_* calls add a non-NULL value. For an Array or Map column, append

@@ -924,20 +924,27 @@ def _variant_kinds(v):
     if isinstance(v, list):
         return (k.ARRAY,)
     if isinstance(v, tuple):
-        return (k.ARRAY,)
+        return (k.TUPLE, k.ARRAY)
     if isinstance(v, dict):
-        return (k.MAP, k.JSON)
+        return (k.MAP, k.JSON, k.TUPLE)
     return ()
+
+
+def _fits_tuple(v, ch_type):
+    """Whether a tuple (by arity) or a dict (by element names) has the shape of Tuple `ch_type`."""
+    names = ch_type.element_names
+    if isinstance(v, dict):
+        return bool(names) and all(names) and set(v) == set(names)
+    return len(v) == len(ch_type.children)
 
 
 def _variant_app(builder, ch_type):
     """Picks the alternative by the value's Python type (the first alternative, in the type's
-    sorted order, among the best-ranked kinds for that type that accepts the value)."""
-    alternatives = []
-    for i, t in enumerate(ch_type.children):
-        if t.kind == k.TUPLE:
-            continue  # a Tuple row spans several child builders: not through a Variant
-        alternatives.append((t.kind, make_appender(capi.chc_builder_child(builder, i), t)))
+    sorted order, among the best-ranked kinds for that type that accepts the value). A Tuple
+    alternative takes a tuple of its arity (or a dict of its element names); its row spans
+    several child builders, so once it is chosen an error is final, not a reason to try the
+    next alternative (the insert fails and nothing is sent)."""
+    alternatives = [(t, make_appender(capi.chc_builder_child(builder, i), t)) for i, t in enumerate(ch_type.children)]
     append_null = capi.chc_builder_append_null
 
     def app(v):
@@ -946,8 +953,13 @@ def _variant_app(builder, ch_type):
             return
         last = None
         for kind in _variant_kinds(v):
-            for alt_kind, alt_app in alternatives:
-                if alt_kind != kind:
+            for alt_type, alt_app in alternatives:
+                if alt_type.kind != kind:
+                    continue
+                if kind == k.TUPLE:
+                    if _fits_tuple(v, alt_type):
+                        alt_app(v)
+                        return
                     continue
                 try:
                     alt_app(v)
