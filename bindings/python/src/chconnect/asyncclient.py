@@ -352,6 +352,8 @@ async def create_async_client(*, executor_threads=None, executor=None, **kwargs)
     (the server version) runs in the pool too, so connection problems raise here."""
     for name in _ASYNC_IGNORED:
         kwargs.pop(name, None)
+    # As clickhouse-connect's async client: no session unless asked for (its requests overlap).
+    kwargs.setdefault('autogenerate_session_id', False)
     async_client = AsyncClient(None, executor_threads=executor_threads, executor=executor)
     try:
         loop = asyncio.get_running_loop()

@@ -1,8 +1,10 @@
 """The HTTP client: command, query, insert, ping (clickhouse-connect's sync Client surface)."""
 
+import contextlib
 import io
 import re
 import threading
+import time
 import uuid
 import weakref
 
@@ -11,11 +13,12 @@ from .binding import bind_query, quote_identifier
 from .blockconv import column_item
 from .context import InsertContext, QueryContext, resolve
 from .datatypes import append_column, type_from_capi
-from .exceptions import CHC_E_CANCELLED, DatabaseError, NotSupportedError, ProgrammingError, StreamFailureError
+from .exceptions import (CHC_E_CANCELLED, ClickHouseError, DatabaseError, NotSupportedError, ProgrammingError,
+                         StreamFailureError, apply_error_mode, check_error_mode)
 from .formats import ReadOptions, check_tz_mode, check_tz_source, local_tz, to_tzinfo
 from .npconv import arrow_to_pandas, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
-from .streams import ArrowStream, BlockReader, StreamContext, require
+from .streams import ArrowStream, BlockReader, StreamContext, _arrow_error, require
 
 # Statements that return no result set: query() sends them as commands (as clickhouse-connect).
 _COMMAND_RE = re.compile(
@@ -26,6 +29,30 @@ _COMMAND_RE = re.compile(
 _INT_RE = re.compile(r'-?[0-9]+')
 _SELECT_RE = re.compile(r'\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(SELECT|WITH)\b', re.IGNORECASE | re.DOTALL)
 _LIMIT_RE = re.compile(r'\bLIMIT\b', re.IGNORECASE)
+_SESSION_IS_LOCKED = 373
+_CONCURRENT_SESSION = ('Attempt to execute concurrent queries within the same session. '
+                       'Please use a separate client instance per thread/process.')
+
+
+class _SessionClaim:
+    """A request's hold on its client's server session; release() is idempotent (a stream
+    releases it when closed, or when it is garbage-collected unclosed)."""
+
+    __slots__ = ('_client',)
+
+    def __init__(self, client):
+        self._client = client
+
+    def release(self, abandoned=False):
+        client, self._client = self._client, None
+        if client is not None:
+            with client._lock:
+                client._session_busy = False
+                if abandoned:  # its result was not read to the end (see Client._send)
+                    client._session_dirty = True
+
+    def abandon(self):
+        self.release(abandoned=True)
 
 
 class _ProgressRelay:
@@ -74,17 +101,31 @@ def _fixed_strings(np, columns, max_str_len):
 
 class Client:
     """A ClickHouse client over HTTP(S). Thread-safe: one client may run queries from several
-    threads at once (each request takes a pooled connection). Create with chconnect.get_client."""
+    threads at once (each request takes a pooled connection), unless it has a server session
+    (session_id, autogenerate_session_id=True): a session runs one request at a time, so a second
+    one while the first is in flight (or a stream of it open) raises ProgrammingError, as in
+    clickhouse-connect. Create with chconnect.get_client."""
 
     # get_client's query_retries (set there): retries on HTTP 429/503/504 for queries (done by the C
     # library) and raw_query / raw_stream (asked per request here, as clickhouse-connect retries them).
     query_retries = 2
 
-    def __init__(self, handle, database=None, settings=None, query_limit=0, tz_source='auto', tz_mode='naive_utc'):
+    def __init__(self, handle, database=None, settings=None, query_limit=0, tz_source='auto', tz_mode='naive_utc',
+                 session_id=None, show_clickhouse_errors=True):
         self._handle = handle
         self.database = database
         self._settings = dict(settings or {})
         self._lock = threading.Lock()
+        # The server session every request carries (set in the C library's config), None if none.
+        self.session_id = str(session_id) if session_id else None
+        self._session_busy = False
+        # A result of the session was closed before its end: the server frees the session only
+        # when that query notices the closed connection, so the next request may meet
+        # SESSION_IS_LOCKED for a moment (see _send).
+        self._session_dirty = False
+        # True: the server's full error text; 'scrub': without its version trailer; False: a
+        # generic message (code and name stay). See exceptions.apply_error_mode.
+        self.show_clickhouse_errors = check_error_mode(show_clickhouse_errors)
         self._server_version = None
         self._server_tz = None
         self._running = {}  # query_id -> WeakSet of this client's open BlockReaders (for cancel)
@@ -96,7 +137,56 @@ class Client:
         self.tz_mode = check_tz_mode(tz_mode or 'naive_utc')
         # Ask the server once now (as clickhouse-connect's init does), so bad credentials, TLS
         # problems or an unreachable server fail in get_client.
-        self._server_version = capi.chc_client_server_version(self._h)
+        with self._request():
+            self._server_version = capi.chc_client_server_version(self._h)
+        if self.session_id:
+            # The server's zone now: looked up later it would be a second request on the session
+            # while a query's result is being read (the look-up's reason), which the session refuses.
+            self.server_tz  # noqa: B018
+
+    @contextlib.contextmanager
+    def _request(self, keep_session=False):
+        """Around every request: claims the client's session (when it has one; ProgrammingError
+        if a request of it is still in flight) and applies show_clickhouse_errors to the errors
+        raised. Yields the claim (None without a session); keep_session=True leaves a successful
+        request's claim held, for a stream to release when it closes."""
+        claim = None
+        if self.session_id is not None:
+            with self._lock:
+                if self._session_busy:
+                    raise ProgrammingError(_CONCURRENT_SESSION)
+                self._session_busy = True
+            claim = _SessionClaim(self)
+        try:
+            yield claim
+        except BaseException as exc:
+            if claim is not None:
+                claim.release()
+            if isinstance(exc, ClickHouseError):
+                apply_error_mode(exc, self.show_clickhouse_errors)
+            raise
+        if claim is not None and not keep_session:
+            claim.release()
+
+    def _send(self, fn, *args):
+        """fn(*args), a C call that sends one request. After a result of this client's session
+        was abandoned (closed before its end, failed, cancelled), the server may still hold the
+        session for a moment: SESSION_IS_LOCKED (code 373; the request was not run) is then
+        retried for up to 5 s."""
+        if not self._session_dirty:
+            return fn(*args)
+        deadline = time.monotonic() + 5
+        delay = 0.01
+        while True:
+            try:
+                out = fn(*args)
+                self._session_dirty = False
+                return out
+            except DatabaseError as exc:
+                if exc.code != _SESSION_IS_LOCKED or time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -208,10 +298,11 @@ class Client:
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         q = self._make_query(sql, self._merged_settings(settings), server_params, query_id, relay=relay,
                              transport_settings=transport_settings, external_data=external_data)
-        try:
-            resp = capi.chc_client_command(self._h, q)
-        except DatabaseError as exc:
-            _reraise_progress_error(relay, exc)
+        with self._request():
+            try:
+                resp = self._send(capi.chc_client_command, self._h, q)
+            except DatabaseError as exc:
+                _reraise_progress_error(relay, exc)
         body = capi.chc_response_body(resp)
         if not body:
             return QuerySummary(self._response_summary(resp))
@@ -233,7 +324,8 @@ class Client:
         q = self._make_query(sql, self._merged_settings(settings), server_params,
                              transport_settings=transport_settings, external_data=external_data)
         capi.chc_query_set(q, 'query_retries', str(int(self.query_retries)))
-        return capi.chc_response_body(capi.chc_client_command(self._h, q))
+        with self._request():
+            return capi.chc_response_body(self._send(capi.chc_client_command, self._h, q))
 
     # -- queries ------------------------------------------------------------------------------
     #
@@ -357,11 +449,21 @@ class Client:
         relay = _ProgressRelay(ctx.progress_callback) if ctx.progress_callback is not None else None
         q = self._make_query(sql, merged, server_params, query_id, relay=relay,
                              transport_settings=ctx.transport_settings, external_data=ctx.external_data)
-        try:
-            result = capi.chc_client_query(self._h, q)
-        except DatabaseError as exc:
-            _reraise_progress_error(relay, exc)
-        reader = BlockReader(result, relay, on_close=self._unregister)
+        with self._request(keep_session=True) as claim:
+            try:
+                result = self._send(capi.chc_client_query, self._h, q)
+            except DatabaseError as exc:
+                _reraise_progress_error(relay, exc)
+        on_close = self._unregister
+        if claim is not None:
+            # The session stays taken while the result is read: released when the reader is
+            # closed (read to the end, a stream left), or collected unclosed.
+            def on_close(reader, claim=claim):
+                claim.release(abandoned=reader.summary is None)
+                self._unregister(reader)
+        reader = BlockReader(result, relay, on_close=on_close, error_mode=self.show_clickhouse_errors)
+        if claim is not None:
+            weakref.finalize(reader, claim.abandon)
         reader.registered_id = reader.query_id or query_id
         with self._lock:
             self._running.setdefault(reader.registered_id, weakref.WeakSet()).add(reader)
@@ -388,7 +490,14 @@ class Client:
             readers = list(self._running.get(query_id, ()))
         for reader in readers:
             reader.cancel()
-        capi.chc_client_kill_query(self._h, query_id)
+        try:
+            capi.chc_client_kill_query(self._h, query_id)
+        except DatabaseError as exc:
+            # The KILL QUERY request carries the client's session too, which the running query
+            # holds: its transfer was aborted above, and the server stops the query when it
+            # next writes to the closed connection.
+            if not (self.session_id and exc.code == _SESSION_IS_LOCKED and readers):
+                raise apply_error_mode(exc, self.show_clickhouse_errors)
 
     @staticmethod
     def _block_gen(reader):
@@ -527,7 +636,8 @@ class Client:
                 except Exception as exc:  # polars wraps the stream's error text
                     if isinstance(exc, DatabaseError):
                         raise
-                    raise StreamFailureError(str(exc)) from exc
+                    raise _arrow_error(exc, self.show_clickhouse_errors) from (
+                        exc if self.show_clickhouse_errors is True else None)
         if dataframe_library != 'pandas':
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
         pd = require('pandas', 'query_df_arrow')
@@ -615,7 +725,11 @@ class Client:
             return QuerySummary()
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         options = self._insert_options(settings, relay, transport_settings)
-        insert = capi.chc_client_insert_begin(self._h, full_table, names_arg, options)
+        with self._request():
+            return self._insert_rows(full_table, table, names_arg, options, data, column_oriented, relay)
+
+    def _insert_rows(self, full_table, table, names_arg, options, data, column_oriented, relay):
+        insert = self._send(capi.chc_client_insert_begin, self._h, full_table, names_arg, options)
         try:
             ncols = capi.chc_insert_column_count(insert)
             names = [capi.chc_insert_column_name(insert, i) for i in range(ncols)]
@@ -685,12 +799,14 @@ class Client:
         names = capi.chc_py_arrow_stream_names(capsule)
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         options = self._insert_options(settings, relay, transport_settings)
-        insert = capi.chc_client_insert_begin(self._h, self._full_table(table, database), names, options)
-        try:
-            capi.chc_py_insert_append_arrow(insert, capsule)
-            return self._finish_insert(insert, relay)
-        finally:
-            del insert
+        with self._request():
+            insert = self._send(capi.chc_client_insert_begin, self._h, self._full_table(table, database), names,
+                                options)
+            try:
+                capi.chc_py_insert_append_arrow(insert, capsule)
+                return self._finish_insert(insert, relay)
+            finally:
+                del insert
 
     def insert_df_arrow(self, table, df, database=None, settings=None, transport_settings=None):
         """Inserts a polars DataFrame or an Arrow-backed pandas DataFrame through Arrow."""
@@ -776,7 +892,8 @@ class Client:
         else:
             body = b''.join(c.encode() if isinstance(c, str) else bytes(c) for c in insert_block)
         q = self._make_query(sql, self._merged_settings(settings), transport_settings=transport_settings)
-        resp = capi.chc_client_insert_raw(self._h, q, body)
+        with self._request():
+            resp = self._send(capi.chc_client_insert_raw, self._h, q, body)
         return QuerySummary(self._response_summary(resp))
 
     # -- lifetime -----------------------------------------------------------------------------

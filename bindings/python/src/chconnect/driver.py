@@ -1,7 +1,9 @@
 """get_client / create_client: arguments, DSN parsing, port inference (as clickhouse-connect)."""
 
+import uuid
 from urllib.parse import parse_qs, unquote, urlparse
 
+from . import common
 from ._capi import capi
 from .client import Client
 from .exceptions import ProgrammingError
@@ -11,11 +13,12 @@ _CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_h
                 'connect_timeout', 'send_receive_timeout', 'session_id', 'max_connections', 'proxy',
                 'query_retries')
 # clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
-# does not have or does differently).
-_IGNORED = frozenset(('autogenerate_session_id', 'autogenerate_query_id',
-                      'show_clickhouse_errors', 'pool_mgr', 'apply_server_timezone'))
+# does not have or does differently). autogenerate_query_id: the C library sends a UUID4 query
+# id with every request that has none, and has no way to send none (see README).
+_IGNORED = frozenset(('autogenerate_query_id', 'pool_mgr', 'apply_server_timezone'))
 # Options the Python Client itself handles (not the C library).
-_CLIENT_OPTIONS = ('query_limit', 'tz_source', 'tz_mode', 'utc_tz_aware')
+_CLIENT_OPTIONS = ('query_limit', 'tz_source', 'tz_mode', 'utc_tz_aware', 'show_clickhouse_errors',
+                   'autogenerate_session_id')
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
@@ -174,6 +177,15 @@ def create_client(*, host=None, username=None, password=None, database=None, int
     if database == '__default__':
         database = None
 
+    # A server session: the one given, else (autogenerate_session_id, default: the common
+    # setting, False in chconnect) a new UUID4 for this client.
+    autogenerate = client_options.pop('autogenerate_session_id', None)
+    if autogenerate is None:
+        autogenerate = common.get_setting('autogenerate_session_id')
+    session_id = args.get('session_id')
+    if not session_id and _truthy(autogenerate):
+        session_id = args['session_id'] = str(uuid.uuid4())
+
     config = capi.chc_config_new()
     capi.chc_config_set(config, 'host', str(host))
     capi.chc_config_set(config, 'port', str(port))
@@ -203,7 +215,8 @@ def create_client(*, host=None, username=None, password=None, database=None, int
         client_options['tz_mode'] = 'aware' if _truthy(utc_tz_aware) else 'naive_utc'
     handle = capi.chc_client_open(config)
     del config
-    client = Client(handle, database=database, settings=client_settings, **client_options)
+    client = Client(handle, database=database, settings=client_settings, session_id=session_id or None,
+                    **client_options)
     if args.get('query_retries') is not None:
         client.query_retries = int(args['query_retries'])
     return client

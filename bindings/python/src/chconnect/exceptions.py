@@ -19,9 +19,13 @@ How C statuses map to classes (see README):
   CHC_E_INTERNAL                                                   -> InternalError
 A server error or malformed data met while reading a result after the response started
 (mid-stream) becomes StreamFailureError (a DatabaseError).
+
+The client's `show_clickhouse_errors` option shapes the message of every error that carries the
+server's text (apply_error_mode below, the one place that rule lives).
 """
 
 import builtins
+import re
 
 __all__ = [
     'ClickHouseError', 'Warning', 'Error', 'InterfaceError', 'DatabaseError', 'DataError',
@@ -154,6 +158,66 @@ _STATUS_CLASSES = {
     CHC_E_TYPE: DataError,
     CHC_E_INTERNAL: InternalError,
 }
+
+
+# A server's version trailer at the end of its exception text: "(version 24.8.4.13 (official
+# build))", "(version 22.8.15.25.altinitystable)". Only at the very end of the message.
+_VERSION_TRAILER_RE = re.compile(r'\s*\(version\s+(?:[^()]|\([^()]*\))*\)\s*$')
+_CODE_RE = re.compile(r'\bCode: (\d+)')
+_NAME_RE = re.compile(r'\(([A-Z][A-Z0-9_]+)\)')
+GENERIC_MESSAGE = 'The ClickHouse server returned an error'
+GENERIC_STREAM_MESSAGE = 'The ClickHouse server returned an error while the result was streaming'
+
+
+def check_error_mode(value):
+    """show_clickhouse_errors as True, False or 'scrub' (strings from a DSN or generic_args too)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == 'scrub':
+            return 'scrub'
+        if text in ('1', 'true', 'yes', 'on'):
+            return True
+        if text in ('0', 'false', 'no', 'off'):
+            return False
+    elif value is None or isinstance(value, (bool, int)):
+        return True if value is None else bool(value)
+    raise ProgrammingError(f'show_clickhouse_errors must be True, False or "scrub", not {value!r}')
+
+
+def carries_server_text(exc):
+    """True when the exception's message is (or contains) the server's text."""
+    return exc.status in (CHC_E_SERVER, CHC_E_AUTH) or exc.code is not None
+
+
+def scrub_message(message):
+    """The message without the server's version trailer (chconnect's messages never hold the
+    request URL, which clickhouse-connect also strips)."""
+    return _VERSION_TRAILER_RE.sub('', message).rstrip()
+
+
+def apply_error_mode(exc, mode):
+    """Applies show_clickhouse_errors to `exc` in place and returns it: True keeps the server's
+    full text; 'scrub' strips the version trailer; False replaces the text with a generic
+    message. code, name, http_status and query_id stay. Errors without server text (network,
+    TLS, arguments, ...) are left alone."""
+    if mode is True or not isinstance(exc, ClickHouseError) or not carries_server_text(exc):
+        return exc
+    if mode == 'scrub':
+        message = scrub_message(exc.message)
+    else:
+        message = GENERIC_STREAM_MESSAGE if isinstance(exc, StreamFailureError) else GENERIC_MESSAGE
+    exc.message = message
+    exc.args = (message,)
+    return exc
+
+
+def stream_failure_from_text(message):
+    """A StreamFailureError for a mid-stream server error that reached us only as text (through
+    an Arrow consumer): code and name recovered from the text when it has them."""
+    code = _CODE_RE.search(message)
+    names = _NAME_RE.findall(message)
+    return StreamFailureError(message, code=int(code.group(1)) if code else None,
+                              name=names[-1] if names else None, status=CHC_E_SERVER)
 
 
 def error_from_status(status, message, code, name, http_status, query_id):

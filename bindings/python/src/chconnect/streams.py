@@ -8,7 +8,7 @@ import importlib
 
 from ._capi import capi
 from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError, StreamClosedError,
-                         StreamFailureError)
+                         StreamFailureError, apply_error_mode, stream_failure_from_text)
 
 
 def require(module, purpose):
@@ -25,12 +25,14 @@ def require(module, purpose):
 class BlockReader:
     """Pulls Native blocks (chc_block handles) from a chc_result. close() frees the result,
     which aborts the transfer when it was not read to the end. `relay` is the request's progress
-    relay (kept alive here, as the C library borrows it); `on_close(reader)` runs once on close."""
+    relay (kept alive here, as the C library borrows it); `on_close(reader)` runs once on close;
+    `error_mode` is the client's show_clickhouse_errors, applied to the errors it raises."""
 
-    def __init__(self, result, relay=None, on_close=None):
+    def __init__(self, result, relay=None, on_close=None, error_mode=True):
         self._result = result
         self._relay = relay
         self._on_close = on_close
+        self.error_mode = error_mode
         # The handle cancel() acts on: kept after take() too, so a result handed to an Arrow
         # consumer can still be cancelled (the proxy keeps the C result alive until close()).
         self._cancel_handle = result
@@ -52,8 +54,9 @@ class BlockReader:
                 raise relay.error from exc  # the progress callback raised: its exception, not ours
             # The response had started: a server error or malformed data now is mid-stream.
             if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
-                raise exc._copy_into(StreamFailureError) from exc
-            raise
+                raise apply_error_mode(exc._copy_into(StreamFailureError), self.error_mode) from _cause(
+                    exc, self.error_mode)
+            raise apply_error_mode(exc, self.error_mode)
         if block is None:
             self._finish()
         return block
@@ -147,13 +150,22 @@ class StreamContext(_ContextStream):
             close()
 
 
-def _arrow_error(exc):
-    """A pyarrow error raised while reading our stream, as a chconnect exception."""
+def _arrow_error(exc, error_mode=True):
+    """A pyarrow error raised while reading our stream, as a chconnect exception (a server's
+    mid-stream error reaches us only as text here: its code and name are read back from it)."""
     message = str(exc)
     if 'not supported' in message.lower() or 'no arrow mapping' in message.lower():
         from .exceptions import NotSupportedError
         return NotSupportedError(message)
+    if message.startswith('server failed mid-stream') or 'Code: ' in message:
+        return apply_error_mode(stream_failure_from_text(message), error_mode)
     return StreamFailureError(message)
+
+
+def _cause(exc, error_mode):
+    """The original exception to chain, unless it would show server text the client's
+    show_clickhouse_errors hides."""
+    return exc if error_mode is True else None
 
 
 class ArrowStream(_ContextStream):
@@ -198,7 +210,7 @@ class ArrowStream(_ContextStream):
         try:
             return self._batches().read_all()
         except (pa.ArrowException, OSError) as exc:
-            raise _arrow_error(exc) from exc
+            raise _arrow_error(exc, self._reader.error_mode) from _cause(exc, self._reader.error_mode)
         finally:
             self.close()
 
@@ -212,7 +224,7 @@ class ArrowStream(_ContextStream):
             raise
         except (pa.ArrowException, OSError) as exc:
             self.close()
-            raise _arrow_error(exc) from exc
+            raise _arrow_error(exc, self._reader.error_mode) from _cause(exc, self._reader.error_mode)
 
     def close(self):
         if self._closed:
