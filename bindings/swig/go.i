@@ -11,6 +11,7 @@
  *   size_t* / int64_t* / uint64_t* / double* outs -> *int64 / *int64 / *uint64 / *float64 (SWIG default)
  *   (const char* sql, size_t sql_len), (const char* data, size_t len) -> string, passed without a copy
  *   (const void* data, size_t len)      ->  []byte, passed without a copy
+ *   (void* buf, size_t cap)             ->  []byte, filled in place (chc_raw_result_read)
  *   (const char* const* columns, size_t ncolumns) -> []string
  *   const char* return values           ->  string, copied into Go memory at once
  *   chc_column_data / chc_response_body returns -> unsafe.Pointer / *byte (zero-copy, with a length)
@@ -38,6 +39,7 @@ CHC_GO_OUT_HANDLE(chc_client, SwigcptrStruct_SS_chc_client)
 CHC_GO_OUT_HANDLE(chc_response, SwigcptrStruct_SS_chc_response)
 CHC_GO_OUT_HANDLE(chc_type, SwigcptrStruct_SS_chc_type)
 CHC_GO_OUT_HANDLE(chc_result, SwigcptrStruct_SS_chc_result)
+CHC_GO_OUT_HANDLE(chc_raw_result, SwigcptrStruct_SS_chc_raw_result)
 CHC_GO_OUT_HANDLE(chc_block, SwigcptrStruct_SS_chc_block)
 CHC_GO_OUT_HANDLE(chc_column, SwigcptrStruct_SS_chc_column)
 CHC_GO_OUT_HANDLE(chc_insert, SwigcptrStruct_SS_chc_insert)
@@ -54,6 +56,16 @@ CHC_GO_OUT_HANDLE(chc_insert, SwigcptrStruct_SS_chc_insert)
  * the call. */
 %apply (char *STRING, size_t LENGTH) { (const char* sql, size_t sql_len) };
 %apply (char *STRING, size_t LENGTH) { (const char* data, size_t len) };
+
+/* chc_raw_result_read fills a Go []byte in place (cgo allows C to write into Go memory without Go
+   pointers for the duration of the call). */
+%typemap(gotype) (void* buf, size_t cap) "[]byte"
+%typemap(imtype) (void* buf, size_t cap) "[]byte"
+%typemap(in) (void* buf, size_t cap)
+%{
+  $1 = ($1_ltype)$input.array;
+  $2 = ($2_ltype)$input.len;
+%}
 
 %typemap(gotype) (const void* data, size_t len) "[]byte"
 %typemap(imtype) (const void* data, size_t len) "[]byte"

@@ -150,9 +150,12 @@ static const chc_column *chc_py_column_arg(PyObject *obj);
 %thread chc_client_insert_begin;
 %thread chc_insert_finish;
 %thread chc_client_insert_raw;
+%thread chc_client_query_raw;
+%thread chc_raw_result_read;
 /* Freeing these may close connections or abort a transfer. */
 %thread chc_client::~chc_client;
 %thread chc_result::~chc_result;
+%thread chc_raw_result::~chc_raw_result;
 
 /* ---- status and errors -------------------------------------------------------------------- */
 
@@ -207,6 +210,7 @@ CHC_PY_HANDLE(chc_query, chc_query_free)
 CHC_PY_HANDLE(chc_response, chc_response_free)
 CHC_PY_HANDLE(chc_type, chc_type_free)
 CHC_PY_HANDLE(chc_result, chc_result_free)
+CHC_PY_HANDLE(chc_raw_result, chc_raw_result_free)
 CHC_PY_HANDLE(chc_block, chc_block_free)
 CHC_PY_HANDLE(chc_column, chc_column_free)
 CHC_PY_HANDLE(chc_insert, chc_insert_free)
@@ -274,6 +278,22 @@ CHC_PY_TEXT_IN(data, len)
 }
 %typemap(freearg) (const void* data, size_t len) {
   if (bheld$argnum) PyBuffer_Release(&btmp$argnum);
+}
+
+/* chc_raw_result_read: reads into any writable contiguous buffer (bytearray, memoryview, numpy
+   array), held for the call (the GIL is released meanwhile); returns the byte count (0 = end). */
+%typemap(in) (void* buf, size_t cap) (Py_buffer wtmp, int wheld = 0) {
+  if (PyObject_GetBuffer($input, &wtmp, PyBUF_WRITABLE) < 0) SWIG_fail;
+  wheld = 1;
+  $1 = wtmp.buf;
+  $2 = (size_t)wtmp.len;
+}
+%typemap(freearg) (void* buf, size_t cap) {
+  if (wheld$argnum) PyBuffer_Release(&wtmp$argnum);
+}
+%typemap(in, numinputs=0) size_t* n (size_t ntmp = 0) "$1 = &ntmp;";
+%typemap(argout) size_t* n {
+  if (result == CHC_OK) $result = SWIG_Python_AppendOutput($result, PyLong_FromSize_t(ntmp$argnum));
 }
 
 /* chc_client_insert_begin column names: None (all columns) or a sequence of str. The sequence

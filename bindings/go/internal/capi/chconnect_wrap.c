@@ -749,6 +749,84 @@ intgo _wrap_chc_client_command_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go
 }
 
 
+intgo _wrap_chc_client_query_raw_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, struct chc_query *_swig_go_1, chc_raw_result **_swig_go_2, chc_error **_swig_go_3) {
+  chc_client *arg1 = (chc_client *) 0 ;
+  chc_query *arg2 = (chc_query *) 0 ;
+  chc_raw_result **arg3 = (chc_raw_result **) 0 ;
+  chc_error **arg4 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_client **)&_swig_go_0; 
+  arg2 = *(chc_query **)&_swig_go_1; 
+  arg3 = (chc_raw_result **)_swig_go_2;
+  arg4 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_client_query_raw(arg1,(struct chc_query const *)arg2,arg3,arg4);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_chc_raw_result_read_capi_b6ee6726b6beb9c9(struct chc_raw_result *_swig_go_0, _goslice_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
+  chc_raw_result *arg1 = (chc_raw_result *) 0 ;
+  void *arg2 = (void *) 0 ;
+  size_t arg3 ;
+  size_t *arg4 = (size_t *) 0 ;
+  chc_error **arg5 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_raw_result **)&_swig_go_0; 
+  
+  arg2 = (void *)_swig_go_1.array;
+  arg3 = (size_t)_swig_go_1.len;
+  
+  arg4 = *(size_t **)&_swig_go_2; 
+  arg5 = (chc_error **)_swig_go_3;
+  
+  result = (chc_status)chc_raw_result_read(arg1,arg2,arg3,arg4,arg5);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_chc_raw_result_cancel_capi_b6ee6726b6beb9c9(struct chc_raw_result *_swig_go_0) {
+  chc_raw_result *arg1 = (chc_raw_result *) 0 ;
+  
+  arg1 = *(chc_raw_result **)&_swig_go_0; 
+  
+  chc_raw_result_cancel(arg1);
+  
+}
+
+
+void _wrap_chc_raw_result_free_capi_b6ee6726b6beb9c9(struct chc_raw_result *_swig_go_0) {
+  chc_raw_result *arg1 = (chc_raw_result *) 0 ;
+  
+  arg1 = *(chc_raw_result **)&_swig_go_0; 
+  
+  chc_raw_result_free(arg1);
+  
+}
+
+
+_gostring_ _wrap_chc_raw_result_query_id_capi_b6ee6726b6beb9c9(struct chc_raw_result *_swig_go_0) {
+  chc_raw_result *arg1 = (chc_raw_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(chc_raw_result **)&_swig_go_0; 
+  
+  result = (char *)chc_raw_result_query_id((struct chc_raw_result const *)arg1);
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
+  return _swig_go_result;
+}
+
+
 intgo _wrap_chc_type_parse_capi_b6ee6726b6beb9c9(_gostring_ _swig_go_0, chc_type **_swig_go_1, chc_error **_swig_go_2) {
   char *arg1 = (char *) 0 ;
   chc_type **arg2 = (chc_type **) 0 ;

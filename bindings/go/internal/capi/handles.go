@@ -10,15 +10,16 @@ package capi
 
 // Handle types. Each is a C pointer held as a uintptr; 0 is NULL.
 type (
-	Error    = SwigcptrStruct_SS_chc_error
-	Config   = SwigcptrStruct_SS_chc_config
-	Client   = SwigcptrStruct_SS_chc_client
-	Query    = SwigcptrStruct_SS_chc_query
-	Response = SwigcptrStruct_SS_chc_response
-	Type     = SwigcptrStruct_SS_chc_type
-	Result   = SwigcptrStruct_SS_chc_result
-	Block    = SwigcptrStruct_SS_chc_block
-	Column   = SwigcptrStruct_SS_chc_column
-	Insert   = SwigcptrStruct_SS_chc_insert
-	Builder  = SwigcptrStruct_SS_chc_builder
+	Error     = SwigcptrStruct_SS_chc_error
+	Config    = SwigcptrStruct_SS_chc_config
+	Client    = SwigcptrStruct_SS_chc_client
+	Query     = SwigcptrStruct_SS_chc_query
+	Response  = SwigcptrStruct_SS_chc_response
+	Type      = SwigcptrStruct_SS_chc_type
+	Result    = SwigcptrStruct_SS_chc_result
+	RawResult = SwigcptrStruct_SS_chc_raw_result
+	Block     = SwigcptrStruct_SS_chc_block
+	Column    = SwigcptrStruct_SS_chc_column
+	Insert    = SwigcptrStruct_SS_chc_insert
+	Builder   = SwigcptrStruct_SS_chc_builder
 )

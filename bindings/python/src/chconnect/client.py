@@ -18,6 +18,7 @@ from .exceptions import (CHC_E_CANCELLED, ClickHouseError, DatabaseError, NotSup
 from .formats import ReadOptions, check_tz_mode, check_tz_source, local_tz, to_tzinfo
 from .npconv import arrow_to_pandas, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
+from .rawstream import open_raw_stream
 from .streams import ArrowStream, BlockReader, StreamContext, _arrow_error, require
 
 # Statements that return no result set: query() sends them as commands (as clickhouse-connect).
@@ -669,10 +670,24 @@ class Client:
 
     def raw_stream(self, query, parameters=None, settings=None, fmt=None, use_database=True, external_data=None,
                    transport_settings=None):
-        """A binary file-like object with the server's answer in format `fmt`. The C ABI has no
-        streaming raw body yet: the answer is read whole, then served from memory."""
-        return io.BytesIO(self.raw_query(query, parameters, settings, fmt, use_database, external_data,
-                                         transport_settings))
+        """The server's answer in format `fmt` (default TabSeparated) as a binary file-like object
+        (io.BufferedReader: read, readinto, readline, iteration by lines, ``with``), read from the
+        network as it is consumed, so memory stays bounded whatever the answer's size. Errors
+        before the answer starts raise here; a server error after it started raises
+        StreamFailureError from read (the server's exception text is never returned as data).
+        close() (or leaving ``with``) before the end stops the transfer."""
+        sql, server_params = bind_query(query, parameters)
+        if fmt:
+            sql = f'{sql}\nFORMAT {fmt}'
+        q = self._make_query(sql, self._merged_settings(settings), server_params,
+                             transport_settings=transport_settings, external_data=external_data)
+        capi.chc_query_set(q, 'query_retries', str(int(self.query_retries)))
+        with self._request(keep_session=True) as claim:
+            raw = self._send(capi.chc_client_query_raw, self._h, q)
+        # A session stays taken while the stream is open: released when it is closed (abandoned
+        # if before the end), also when it is collected unclosed (io closes it then).
+        on_close = None if claim is None else (lambda abandoned: claim.release(abandoned=abandoned))
+        return open_raw_stream(raw, on_close, self.show_clickhouse_errors)
 
     def create_insert_context(self, table, column_names=None, database=None, column_types=None,
                               column_type_names=None, column_oriented=False, settings=None, data=None,
