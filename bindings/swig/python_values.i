@@ -12,6 +12,11 @@
  * Module-level caches: chc_py_uuid_cls / chc_py_ipv4_cls (classes imported once).
  */
 
+/* The bodies behind the GC-pausing wrappers are not part of the module. */
+%ignore chc_py_rows_impl;
+%ignore chc_py_columns_impl;
+%ignore chc_py_fill_objects_impl;
+
 %{
 static PyObject *chc_py_uuid_cls = NULL;
 static PyObject *chc_py_ipv4_cls = NULL;
@@ -482,6 +487,25 @@ fail:
   return -1;
 }
 
+/* The garbage collector is paused while one call creates millions of objects: each
+   allocation would otherwise count towards a collection that walks the young objects (and
+   now and then every tracked object of the process) although none of the new values can be
+   part of a cycle yet. The GIL is held throughout, so no other thread sees the pause. */
+static int chc_py_gc_pause(void) {
+#if PY_VERSION_HEX >= 0x030A0000
+  return PyGC_Disable();
+#else
+  return 0;
+#endif
+}
+static void chc_py_gc_resume(int was_enabled) {
+#if PY_VERSION_HEX >= 0x030A0000
+  if (was_enabled) PyGC_Enable();
+#else
+  (void)was_enabled;
+#endif
+}
+
 /* A tuple whose items are all untracked by the garbage collector (numbers, str, bytes, dates,
    None, ...) can never be part of a reference cycle: untracking it at once spares the collector
    from walking millions of result rows (CPython does the same lazily for such tuples). */
@@ -615,7 +639,7 @@ PyObject *chc_py_column_fast(PyObject *column) {
 /* chc_py_rows(blocks) -> list of row tuples. `blocks` is a sequence of blocks; a block is a
    sequence with one item per column, each a chc_column handle (converted here; its type must be
    one chc_py_column_fast accepts) or a list/tuple of that column's values in this block. */
-PyObject *chc_py_rows(PyObject *blocks) {
+static PyObject *chc_py_rows_impl(PyObject *blocks) {
   PyObject *bseq = PySequence_Fast(blocks, "blocks must be a sequence");
   PyObject *out = NULL, **matrix = NULL;
   Py_ssize_t b, nb;
@@ -694,9 +718,15 @@ fail:
   Py_DECREF(bseq);
   return NULL;
 }
+PyObject *chc_py_rows(PyObject *blocks) {
+  int gc = chc_py_gc_pause();
+  PyObject *out = chc_py_rows_impl(blocks);
+  chc_py_gc_resume(gc);
+  return out;
+}
 
 /* chc_py_columns(blocks) -> list with one list of values per column, blocks as for chc_py_rows. */
-PyObject *chc_py_columns(PyObject *blocks) {
+static PyObject *chc_py_columns_impl(PyObject *blocks) {
   PyObject *bseq = PySequence_Fast(blocks, "blocks must be a sequence");
   PyObject *out = NULL;
   Py_ssize_t b, nb;
@@ -758,6 +788,12 @@ fail:
   Py_DECREF(bseq);
   return NULL;
 }
+PyObject *chc_py_columns(PyObject *blocks) {
+  int gc = chc_py_gc_pause();
+  PyObject *out = chc_py_columns_impl(blocks);
+  chc_py_gc_resume(gc);
+  return out;
+}
 
 /* chc_py_transpose(rows, ncols) -> list of ncols lists (the columns of a list of row tuples;
    the value objects are shared, not copied). */
@@ -799,7 +835,7 @@ fail:
    list/tuple, as for chc_py_rows) into `target`, a writable one-dimensional buffer of object
    references (format "O", any stride: a numpy object array or a structured array's object
    field) of the same length; the references it held are released. */
-PyObject *chc_py_fill_objects(PyObject *target, PyObject *item) {
+static PyObject *chc_py_fill_objects_impl(PyObject *target, PyObject *item) {
   Py_buffer view;
   chc_py_item it;
   PyObject **tmp;
@@ -832,6 +868,12 @@ PyObject *chc_py_fill_objects(PyObject *target, PyObject *item) {
   PyMem_Free(tmp);
   PyBuffer_Release(&view);
   Py_RETURN_NONE;
+}
+PyObject *chc_py_fill_objects(PyObject *target, PyObject *item) {
+  int gc = chc_py_gc_pause();
+  PyObject *out = chc_py_fill_objects_impl(target, item);
+  chc_py_gc_resume(gc);
+  return out;
 }
 %}
 
