@@ -1,7 +1,6 @@
 """The HTTP client: command, query, insert, ping (clickhouse-connect's sync Client surface)."""
 
 import contextlib
-import io
 import re
 import threading
 import time
