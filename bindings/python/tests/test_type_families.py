@@ -3,7 +3,7 @@ inserted values AND with the server's own toString() of what it stored, through 
 path and the pure-Python conversions."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 

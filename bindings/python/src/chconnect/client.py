@@ -13,7 +13,7 @@ from .blockconv import column_item
 from .context import InsertContext, QueryContext, resolve
 from .datatypes import append_column, type_from_capi
 from .exceptions import (CHC_E_CANCELLED, ClickHouseError, DatabaseError, NotSupportedError, ProgrammingError,
-                         StreamFailureError, apply_error_mode, check_error_mode)
+                         apply_error_mode, check_error_mode)
 from .formats import ReadOptions, check_tz_mode, check_tz_source, local_tz, to_tzinfo
 from .npconv import arrow_to_pandas, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
