@@ -53,6 +53,27 @@ def test_many_blocks(client):
     assert [r[0] for r in rows] == list(range(n))
 
 
+def test_result_streams(client):
+    # Column 2 has no C conversion (Array), so its values come from the Python decoders.
+    sql = 'SELECT number AS n, toString(number) AS s, [number] AS a FROM system.numbers LIMIT 7'
+    result = client.query(sql, settings={'max_block_size': 3})
+    with result.row_block_stream as stream:
+        assert list(stream) == [[(0, '0', [0]), (1, '1', [1]), (2, '2', [2])],
+                                [(3, '3', [3]), (4, '4', [4]), (5, '5', [5])], [(6, '6', [6])]]
+    with result.column_block_stream as stream:
+        assert [block[1] for block in stream] == [['0', '1', '2'], ['3', '4', '5'], ['6']]
+    with pytest.raises(chconnect.ProgrammingError):
+        next(iter(result.rows_stream))  # outside ``with``
+    with result.rows_stream as stream:
+        assert list(stream) == result.result_rows
+    # After result_rows the blocks' values are one block.
+    with result.row_block_stream as stream:
+        assert list(stream) == [result.result_rows]
+    empty = client.query('SELECT 1 AS x LIMIT 0')
+    with empty.rows_stream as stream:
+        assert list(stream) == []
+
+
 def test_many_blocks_inserted(client, table_name):
     client.command(f'CREATE TABLE {table_name} (k UInt32, s String, a Array(Nullable(String))) '
                    'ENGINE MergeTree ORDER BY k')

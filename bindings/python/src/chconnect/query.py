@@ -1,6 +1,8 @@
 """QueryResult and QuerySummary, shaped like clickhouse-connect's."""
 
 from . import blockconv
+from ._capi import capi
+from .streams import StreamContext
 
 # Numeric fields of X-ClickHouse-Summary the library can report (18.16 sends none).
 SUMMARY_FIELDS = ('read_rows', 'read_bytes', 'written_rows', 'written_bytes', 'total_rows_to_read',
@@ -105,6 +107,30 @@ class QueryResult:
         names = self.column_names
         for row in self.result_rows:
             yield dict(zip(names, row))
+
+    # clickhouse-connect's per-result streams. The result is already read, so each property
+    # gives a new StreamContext (use it in ``with``) over the blocks as they arrived; once
+    # result_rows or result_columns was built, over the whole result as one block.
+    def _block_parts(self):
+        if self._parts is not None:
+            return self._parts
+        cols = self.result_columns
+        return [cols] if cols and len(cols[0]) else []
+
+    @property
+    def column_block_stream(self):
+        """StreamContext yielding, per block, one list of values per column."""
+        return StreamContext(None, (capi.chc_py_columns([part]) for part in self._block_parts()))
+
+    @property
+    def row_block_stream(self):
+        """StreamContext yielding, per block, a list of row tuples."""
+        return StreamContext(None, (capi.chc_py_rows([part]) for part in self._block_parts()))
+
+    @property
+    def rows_stream(self):
+        """StreamContext yielding the row tuples one by one."""
+        return StreamContext(None, (row for part in self._block_parts() for row in capi.chc_py_rows([part])))
 
     def __arrow_c_stream__(self, requested_schema=None):  # noqa: ARG002
         """The Arrow PyCapsule interface: the result's Native blocks as Arrow record batches
