@@ -315,15 +315,20 @@ class Client:
             return int(value) if _INT_RE.fullmatch(value) else value
         return values
 
-    def raw_query(self, query, parameters=None, settings=None, fmt=None, use_database=True, external_data=None,
-                  transport_settings=None):
-        """The server's answer as bytes, in format `fmt` (default TabSeparated)."""
+    def _raw_query_handle(self, query, parameters, settings, fmt, external_data, transport_settings):
+        """The chc_query of raw_query / raw_stream: bound SQL with ``FORMAT fmt``, retried as a query."""
         sql, server_params = bind_query(query, parameters)
         if fmt:
             sql = f'{sql}\nFORMAT {fmt}'
         q = self._make_query(sql, self._merged_settings(settings), server_params,
                              transport_settings=transport_settings, external_data=external_data)
         capi.chc_query_set(q, 'query_retries', str(int(self.query_retries)))
+        return q
+
+    def raw_query(self, query, parameters=None, settings=None, fmt=None, use_database=True, external_data=None,
+                  transport_settings=None):
+        """The server's answer as bytes, in format `fmt` (default TabSeparated)."""
+        q = self._raw_query_handle(query, parameters, settings, fmt, external_data, transport_settings)
         with self._request():
             return capi.chc_response_body(self._send(capi.chc_client_command, self._h, q))
 
@@ -675,12 +680,7 @@ class Client:
         before the answer starts raise here; a server error after it started raises
         StreamFailureError from read (the server's exception text is never returned as data).
         close() (or leaving ``with``) before the end stops the transfer."""
-        sql, server_params = bind_query(query, parameters)
-        if fmt:
-            sql = f'{sql}\nFORMAT {fmt}'
-        q = self._make_query(sql, self._merged_settings(settings), server_params,
-                             transport_settings=transport_settings, external_data=external_data)
-        capi.chc_query_set(q, 'query_retries', str(int(self.query_retries)))
+        q = self._raw_query_handle(query, parameters, settings, fmt, external_data, transport_settings)
         with self._request(keep_session=True) as claim:
             raw = self._send(capi.chc_client_query_raw, self._h, q)
         # A session stays taken while the stream is open: released when it is closed (abandoned
