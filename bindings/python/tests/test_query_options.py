@@ -123,6 +123,33 @@ def test_column_tzs_win_over_the_type_zone(client):
     assert zoned[0].tzinfo == ZoneInfo('Europe/Berlin') and zoned[0].hour == 5  # 12:00 Tokyo = 05:00 Berlin
 
 
+def test_time_zone_rules_in_dataframes(client):
+    # query_df and friends show DateTime columns in the zones query() uses (the rows' values are
+    # the same instants); Nullable keeps the type's zone on 18.16 too.
+    pytest.importorskip('pandas')
+    pytest.importorskip('pyarrow')
+    sql = ("SELECT toDateTime('2020-06-01 12:00:00') AS bare, "
+           "toNullable(toDateTime('2020-06-01 12:00:00', 'Asia/Tokyo')) AS zoned")
+    df = client.query_df(sql)
+    assert str(df.dtypes['bare']) == 'datetime64[s]' and str(df['bare'][0]) == '2020-06-01 12:00:00'
+    assert str(df.dtypes['zoned']) == 'datetime64[s, Asia/Tokyo]'
+    df = client.query_df(sql, query_tz='America/New_York')
+    assert str(df.dtypes['bare']) == 'datetime64[s, America/New_York]'
+    assert df['bare'][0].isoformat() == '2020-06-01 08:00:00-04:00'.replace(' ', 'T')
+    assert str(df.dtypes['zoned']) == 'datetime64[s, Asia/Tokyo]'  # the type's zone wins over query_tz
+    df = client.query_df(sql, column_tzs={'zoned': 'UTC'}, tz_mode='aware')
+    assert str(df.dtypes['bare']) == 'datetime64[s, UTC]' and str(df.dtypes['zoned']) == 'datetime64[s, UTC]'
+    df = client.query_df(sql, column_tzs={'zoned': 'UTC'})
+    assert str(df.dtypes['zoned']) == 'datetime64[s]' and str(df['zoned'][0]) == '2020-06-01 03:00:00'
+    with client.query_df_stream(sql, query_tz='Asia/Tokyo') as stream:
+        (block,) = list(stream)
+    assert block['bare'][0].isoformat() == '2020-06-01T21:00:00+09:00'
+    adf = client.query_df_arrow(sql, query_tz='Asia/Tokyo')
+    assert str(adf.dtypes['bare']) == 'timestamp[s, tz=Asia/Tokyo][pyarrow]'
+    rows = client.query(sql, query_tz='America/New_York').first_row
+    assert rows[0].isoformat() == '2020-06-01T08:00:00-04:00'
+
+
 def test_column_tzs_datetime64(standin_client):
     sql = "SELECT toDateTime64('2020-06-01 12:00:00.25', 2, 'UTC') AS d64"
     (d64,) = standin_client.query(sql, column_tzs={'d64': ZoneInfo('Asia/Tokyo')}).first_row

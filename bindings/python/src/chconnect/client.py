@@ -15,7 +15,7 @@ from .datatypes import append_column, type_from_capi
 from .exceptions import (CHC_E_CANCELLED, ClickHouseError, DatabaseError, NotSupportedError, ProgrammingError,
                          apply_error_mode, check_error_mode)
 from .formats import ReadOptions, check_tz_mode, check_tz_source, local_tz, to_tzinfo
-from .npconv import arrow_to_pandas, block_columns, combine, np_result
+from .npconv import arrow_to_pandas, arrow_zones, block_columns, combine, np_result
 from .query import SUMMARY_FIELDS, QueryResult, QuerySummary
 from .rawstream import open_raw_stream
 from .streams import ArrowStream, BlockReader, StreamContext, _arrow_error, require
@@ -611,7 +611,7 @@ class Client:
         require('pandas', 'query_df')
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         table = ArrowStream(self._open(ctx), use_strings).read_all()
-        return arrow_to_pandas(table, ctx.use_extended_dtypes is not False)
+        return arrow_to_pandas(arrow_zones(table, self._read_options(ctx)), ctx.use_extended_dtypes is not False)
 
     def query_df_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
                         **options):
@@ -620,11 +620,12 @@ class Client:
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         stream = ArrowStream(self._open(ctx), use_strings)
         extended = ctx.use_extended_dtypes is not False
+        read_options = self._read_options(ctx)
 
         def gen():
             with stream:
                 for batch in stream:
-                    yield arrow_to_pandas(batch, extended)
+                    yield arrow_to_pandas(arrow_zones(batch, read_options), extended)
         return StreamContext(stream, gen())
 
     def query_df_arrow(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
@@ -648,7 +649,7 @@ class Client:
         pd = require('pandas', 'query_df_arrow')
         require('pyarrow', 'query_df_arrow')
         table = ArrowStream(self._open(ctx), use_strings).read_all()
-        return table.to_pandas(types_mapper=pd.ArrowDtype)
+        return arrow_zones(table, self._read_options(ctx)).to_pandas(types_mapper=pd.ArrowDtype)
 
     def query_df_arrow_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
                               dataframe_library='pandas', **options):
@@ -660,10 +661,11 @@ class Client:
             pd = require('pandas', 'query_df_arrow_stream')
 
             def convert(batch):
-                return batch.to_pandas(types_mapper=pd.ArrowDtype)
+                return arrow_zones(batch, read_options).to_pandas(types_mapper=pd.ArrowDtype)
         else:
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
+        read_options = self._read_options(ctx)
         stream = ArrowStream(self._open(ctx), use_strings)
 
         def gen():

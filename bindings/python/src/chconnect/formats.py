@@ -80,6 +80,19 @@ def is_utc(tz):
     return False
 
 
+def zone_name(tz):
+    """The name Arrow and pandas take for a tzinfo: its IANA key, 'UTC', or '+HH:MM'."""
+    key = getattr(tz, 'key', None)
+    if key:
+        return key
+    if is_utc(tz):
+        return 'UTC'
+    offset = tz.utcoffset(None)
+    minutes = int(offset.total_seconds() // 60)
+    sign = '-' if minutes < 0 else '+'
+    return f'{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}'
+
+
 def local_tz():
     """The machine's local zone (a fixed offset: the current one)."""
     return datetime.now().astimezone().tzinfo
@@ -226,10 +239,16 @@ class ReadOptions:
 
     def active_tz(self, t, col_tz):
         """The zone DateTime values of type t are shown in (None: naive UTC)."""
+        # A zone this machine does not know: UTC (documented).
+        return self.zone_for((t.tzinfo or timezone.utc) if t.timezone else None, col_tz)
+
+    def zone_for(self, type_tz, col_tz):
+        """The zone of a DateTime column whose type names zone `type_tz` (None: a bare DateTime),
+        with column_tzs' zone `col_tz` for it (or None). None: naive UTC."""
         if col_tz is not None:
             tz = col_tz
-        elif t.timezone:
-            tz = t.tzinfo or timezone.utc  # a zone this machine does not know: UTC (documented)
+        elif type_tz is not None:
+            tz = type_tz
         elif self.tz_mode == 'schema':
             tz = None
         else:

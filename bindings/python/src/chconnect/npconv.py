@@ -10,6 +10,7 @@ from . import _capi as k
 from ._capi import capi
 from .blockconv import column_item
 from .datatypes import type_from_capi
+from .formats import to_tzinfo, zone_name
 from .streams import require
 
 _NUMERIC = {k.INT8: 'i1', k.INT16: '<i2', k.INT32: '<i4', k.INT64: '<i8', k.UINT8: 'u1', k.UINT16: '<u2',
@@ -143,6 +144,33 @@ def combine(names, types, columns):
     for name, col in zip(names, columns):
         out[name] = col
     return out
+
+
+def arrow_zones(data, options):
+    """`data` (a pyarrow Table or RecordBatch) with each top-level timestamp column in the zone
+    the time-zone rules give it (ReadOptions.zone_for: column_tzs, the type's zone, query_tz,
+    the server's or local zone; naive when that is UTC in tz_mode naive_utc), as query() shows
+    DateTime values. Only the type's zone changes: the values are UTC instants either way."""
+    pa = require('pyarrow', 'query_df')
+    changed = False
+    fields, columns = [], []
+    for field, col in zip(data.schema, data.columns):
+        t = field.type
+        if pa.types.is_timestamp(t):
+            zone = options.zone_for(to_tzinfo(t.tz) if t.tz else None, options.column_tzs.get(field.name))
+            name = None if zone is None else zone_name(zone)
+            if name != t.tz:
+                field = field.with_type(pa.timestamp(t.unit, name))
+                col = col.cast(field.type)
+                changed = True
+        fields.append(field)
+        columns.append(col)
+    if not changed:
+        return data
+    schema = pa.schema(fields, metadata=data.schema.metadata)
+    if isinstance(data, pa.RecordBatch):
+        return pa.RecordBatch.from_arrays(columns, schema=schema)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def arrow_to_pandas(data, use_extended_dtypes=True):
