@@ -18,5 +18,6 @@
 // Contexts: a context is checked before each request starts (and before each block of a Rows
 // is read, and before an Insert is sent). A request already in flight is bounded by the
 // client's timeouts (WithConnectTimeout, WithSendReceiveTimeout), not by the context;
-// in-flight cancellation is planned for a later version.
+// in-flight cancellation is planned for a later version. The exception is QueryRaw: once it
+// returned, cancelling its context aborts the RawResult's transfer, also a Read in flight.
 package chconnect
