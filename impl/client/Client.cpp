@@ -87,6 +87,12 @@ Error serverError(int status, const std::string& body, const std::string* code_h
   return Error(kindForServerError(info.code, status), message, info);
 }
 
+// A server error about the client_protocol_version parameter (18.16: "Code: 115, e.displayText() =
+// DB::Exception: Unknown setting client_protocol_version").
+bool namesRevisionParameter(const Error& e) {
+  return std::string_view(e.what()).find("client_protocol_version") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string quoteIdentifier(std::string_view name) {
@@ -108,12 +114,12 @@ std::string quoteTableName(std::string_view table) {
 // ---- QueryResult ------------------------------------------------------------------------------
 
 QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-                         std::shared_ptr<transport::CancelToken> cancel)
+                         std::shared_ptr<transport::CancelToken> cancel, uint64_t revision)
     : query_id_(std::move(query_id)),
       summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
                                                                        : std::string())),
       body_(decodedBody(std::move(response))),
-      reader_(*body_),
+      reader_(*body_, revision),
       cancel_(std::move(cancel)) {}
 
 std::optional<Block> QueryResult::next() {
@@ -158,7 +164,8 @@ std::optional<Block> QueryResult::next() {
 Client::Client(const ClientConfig& config) : config_(config.resolved()), http_(config_.http) {}
 
 transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id,
-                                            bool native_output, int default_retries) {
+                                            bool native_output, int default_retries, uint64_t native_revision,
+                                            bool with_session) {
   transport::HttpRequest req;
   req.status_retries = query.retries.value_or(default_retries);
   std::string params;
@@ -167,13 +174,16 @@ transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kin
   *query_id = query.query_id.empty() ? newQueryId() : query.query_id;
   addParam(params, "query_id", *query_id);
   const std::string& session = query.session_id.empty() ? config_.session_id : query.session_id;
-  if (!session.empty()) addParam(params, "session_id", session);
+  if (!session.empty() && with_session) addParam(params, "session_id", session);
   for (const std::string& role : query.roles ? *query.roles : config_.roles) addParam(params, "role", role);
   std::map<std::string, std::string> settings = config_.settings;
   for (const auto& [k, v] : query.settings) settings[k] = v;
   for (const auto& [k, v] : settings) addParam(params, k, v);
   for (const auto& [k, v] : query.params) addParam(params, "param_" + k, v);
   if (native_output) addParam(params, "default_format", "Native");
+  // Only for Native SELECTs read by NativeBlockReader: never with INSERT bodies (the server reads
+  // those at revision 0 whatever the parameter says) nor raw queries (the caller's own format).
+  if (native_revision > 0) addParam(params, "client_protocol_version", std::to_string(native_revision));
   // Progress headers (spec §10): on by default when a progress callback is set. A setting given
   // explicitly (setting.send_progress_in_http_headers=...) wins.
   const bool want_progress = query.progress_interval_ms > 0 || (query.progress_interval_ms < 0 && query.on_progress);
@@ -354,12 +364,90 @@ Response Client::command(const QuerySpec& query) {
 }
 
 std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {
+  const uint64_t revision = nativeRevision(query, cancel);
   std::string query_id;
-  auto req = buildRequest(query, BodyKind::Sql, &query_id, true, config_.query_retries);
+  auto req = buildRequest(query, BodyKind::Sql, &query_id, true, config_.query_retries, revision);
   req.cancel = cancel;
-  auto response = send(std::move(req), query_id);
+  std::unique_ptr<transport::HttpResponse> response;
+  try {
+    response = send(std::move(req), query_id);
+  } catch (const Error& e) {
+    if (revision > 0 && namesRevisionParameter(e) && !config_.protocol_revision) {
+      // The probe said yes but this server says no (a load balancer over mixed versions): ask
+      // again next time.
+      std::lock_guard<std::mutex> lock(revision_mutex_);
+      native_revision_.reset();
+    }
+    // A forced revision on a server that does not know the parameter: say what to change.
+    if (revision > 0 && namesRevisionParameter(e) && config_.protocol_revision)
+      throw Error(e.kind(),
+                  std::string(e.what()) + " (the client option protocol_revision=" + std::to_string(revision) +
+                      " makes every query send client_protocol_version, which this server does not accept; use "
+                      "protocol_revision=auto or 0)",
+                  e.server());
+    throw;
+  }
   if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
-  return std::make_unique<QueryResult>(std::move(response), query_id, std::move(cancel));
+  return std::make_unique<QueryResult>(std::move(response), query_id, std::move(cancel), revision);
+}
+
+uint64_t Client::nativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel) {
+  if (config_.protocol_revision) return *config_.protocol_revision;
+  std::lock_guard<std::mutex> lock(revision_mutex_);
+  if (!native_revision_) native_revision_ = probeNativeRevision(query, cancel);  // throws: nothing cached
+  return *native_revision_;
+}
+
+// The probe (spec native-format.md §2.2; clickhouse-connect does the same): SELECT 1 AS check at
+// kMaxNativeRevision. The answer is a property of the server (and of any proxy in front of it),
+// so it is asked once per client:
+// - the server rejects the parameter (code 115 "Unknown setting client_protocol_version" on
+//   18.16, or any error naming the parameter) -> 0;
+// - 200 with a block that starts with a BlockInfo -> kMaxNativeRevision;
+// - 200 with a plain revision-0 block (a proxy stripped the parameter), or anything else -> 0.
+// Any other failure (network, timeout, authentication, a missing database, HTTP 5xx, a cancel)
+// is thrown to the query that triggered the probe and nothing is cached, so the next query asks
+// again. The request goes through the same transport as queries (auth, TLS, proxy, timeouts,
+// retries) with the query's database, roles and headers and the client's settings, but without
+// its per-query settings, parameters, external data or progress callback. It leaves the session
+// out: the answer does not depend on it, and a session-less request cannot be refused with
+// SESSION_IS_LOCKED while another thread has the client's session busy (nor create the session).
+uint64_t Client::probeNativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel) {
+  QuerySpec probe;
+  probe.sql = "SELECT 1 AS check FORMAT Native";
+  probe.database = query.database;
+  probe.roles = query.roles;
+  probe.headers = query.headers;
+  std::string query_id;
+  auto req = buildRequest(probe, BodyKind::Sql, &query_id, true, config_.query_retries, kMaxNativeRevision, false);
+  req.cancel = cancel;
+  std::unique_ptr<transport::HttpResponse> response;
+  try {
+    response = send(std::move(req), query_id);
+  } catch (const Error& e) {
+    // Only an error that names the parameter: a 115 for another setting (an unknown name in the
+    // client's settings) must fail the query, not pin the client to revision 0.
+    if ((e.kind() == ErrorKind::Server || e.server().http_status >= 400) && namesRevisionParameter(e)) return 0;
+    throw;
+  }
+  auto decoded = decodedBody(std::move(response));
+  const std::string body = readAllFrom(*decoded, 64 * 1024);
+  // True if `body` is exactly the probe's one-row block when read at `revision`.
+  auto isProbeBlock = [&](uint64_t revision) {
+    MemoryInputStream in(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(body.data()), body.size()));
+    NativeBlockReader reader(in, revision);
+    try {
+      std::optional<Block> block = reader.next();
+      if (!block || block->rows != 1 || block->columns.size() != 1 || block->names[0] != "check") return false;
+      std::span<const uint8_t> data = block->columns[0]->data();
+      return data.size() == 1 && data[0] == 1 && !reader.next();
+    } catch (const NativeDecodeError&) {
+      return false;
+    }
+  };
+  // Anything else that came with 200 (a replaying test double, a proxy with its own answer) is
+  // not a BlockInfo: revision 0, which is what every server writes without the parameter.
+  return isProbeBlock(kMaxNativeRevision) ? kMaxNativeRevision : 0;
 }
 
 std::unique_ptr<RawResult> Client::queryRaw(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {

@@ -28,8 +28,9 @@ struct Response {
 // A streaming SELECT: blocks are decoded as they are pulled. One thread at a time.
 class QueryResult {
  public:
+  // `revision`: the client_protocol_version the response was requested at (0: none sent).
   QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-              std::shared_ptr<transport::CancelToken> cancel = nullptr);
+              std::shared_ptr<transport::CancelToken> cancel = nullptr, uint64_t revision = 0);
   // The next block, or nullopt at the end. Errors are sticky: once failed, every call rethrows.
   std::optional<Block> next();
   const std::string& queryId() const { return query_id_; }
@@ -75,11 +76,19 @@ class Client {
 
   const ClientConfig& config() const { return config_; }
 
+  // The client_protocol_version Native SELECTs are requested and read at: the forced value of the
+  // protocol_revision option, else the probe's cached answer, probing first if there is none.
+  // `query` gives the probe its database, roles and headers. Throws what the probe's request
+  // throws when the server could not be asked (nothing is cached then).
+  uint64_t nativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel = nullptr);
+
  private:
   enum class BodyKind { Sql, Data };
   // default_retries: status retries when the query does not set query_retries.
+  // native_revision > 0 adds client_protocol_version; with_session = false leaves the session out.
   transport::HttpRequest buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id, bool native_output,
-                                      int default_retries);
+                                      int default_retries, uint64_t native_revision = 0, bool with_session = true);
+  uint64_t probeNativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel);
   std::unique_ptr<transport::HttpResponse> send(transport::HttpRequest request, const std::string& query_id);
   Response finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id);
   void compressBody(transport::HttpRequest& request, std::vector<uint8_t> body);
@@ -88,6 +97,8 @@ class Client {
   transport::HttpClient http_;
   std::mutex version_mutex_;
   std::optional<std::string> server_version_;
+  std::mutex revision_mutex_;  // held during the probe: concurrent first queries wait for its answer
+  std::optional<uint64_t> native_revision_;
 };
 
 // `name` or `db.name` quoted with backquotes; a name that already has backquotes is used as is.

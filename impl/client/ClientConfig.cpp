@@ -102,6 +102,13 @@ void ClientConfig::set(std::string_view key, std::string_view value) {
     query_retries = static_cast<int>(parseUnsigned(key, value, 100));
   } else if (key == "role") {
     roles = parseRoleList(value);
+  } else if (key == "protocol_revision") {
+    if (v == "auto")
+      protocol_revision.reset();
+    else if (v == "0" || v == "54405")
+      protocol_revision = std::stoull(v);
+    else
+      throwInvalid("option 'protocol_revision' expects auto, 0 or 54405, got '" + v + "'");
   } else if (key.starts_with("header.")) {
     setCustomHeader(headers, key.substr(7), value);
   } else if (key.starts_with("setting.")) {

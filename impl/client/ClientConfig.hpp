@@ -1,7 +1,9 @@
 // Client options from string key/value pairs or a URL (the keys of chc_config in chconnect.h).
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,9 @@ struct ClientConfig {
   int query_retries = 2;                        // retries on 429/503/504 for queries (see chconnect.h)
   HeaderList headers;                           // "header.<Name>": sent with every request
   std::vector<std::string> roles;               // "role": one role=<name> URL parameter each
+  // "protocol_revision": the client_protocol_version Native SELECTs are read at. nullopt = auto
+  // (probe the server once, 54405 if it accepts the parameter, else 0); 0 or 54405 = forced.
+  std::optional<uint64_t> protocol_revision;
 
   // Throws Error(NotFound) for unknown keys, Error(InvalidArgument) for bad values.
   void set(std::string_view key, std::string_view value);

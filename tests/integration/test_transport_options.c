@@ -345,6 +345,8 @@ static chc_client* client_via(relay_double* d, ...) {
   assert_int_equal(chc_config_set_url(config, test_env("CHC_TEST_URL"), NULL), CHC_OK);
   assert_int_equal(chc_config_set(config, "port", port, NULL), CHC_OK);
   assert_int_equal(chc_config_set(config, "compress", "none", NULL), CHC_OK);
+  /* No client_protocol_version probe: the scripts count requests. (Callers may set "auto".) */
+  assert_int_equal(chc_config_set(config, "protocol_revision", "0", NULL), CHC_OK);
   va_list ap;
   va_start(ap, d);
   chc_client* client = test_client_open(config, ap);
@@ -458,6 +460,43 @@ static void test_retries_used_up(void** state) {
   assert_int_equal(chc_config_set(cfg, "query_retries", "101", NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_config_set(cfg, "query_retries", "0", NULL), CHC_OK);
   chc_config_free(cfg);
+  relay_stop(d);
+}
+
+/* protocol_revision=auto: the client_protocol_version probe goes through the same transport as
+   the query. A failed probe (here a 503 with retries off) fails that query and is not cached; the
+   next query probes again (relayed to 18.16: code 115, so revision 0) and later queries do not. */
+static void test_protocol_probe_failure_not_cached(void** state) {
+  (void)state;
+  relay_double* d = relay_start(1);
+  relay_script(d, 0, 503);
+  chc_client* client = client_via(d, "protocol_revision", "auto", "query_retries", "0", NULL);
+  chc_status st;
+  chc_error* err = NULL;
+  sum_numbers(client, "SELECT number FROM numbers(3)", &st, &err);
+  expect_status(st, err, CHC_E_SERVER);
+  assert_int_equal(chc_error_http_status(err), 503);
+  chc_error_free(err);
+  err = NULL;
+  assert_int_equal(relay_requests(d), 1); /* the probe failed: the query itself was not sent */
+  assert_true(relay_head_has(d, 0, "client_protocol_version=54405"));
+
+  assert_int_equal(sum_numbers(client, "SELECT number FROM numbers(4)", &st, &err), 6);
+  if (st != CHC_OK) fail_msg("query: %s", chc_error_message(err));
+  assert_int_equal(relay_requests(d), 3); /* probe again (115 -> revision 0), then the query */
+  assert_true(relay_head_has(d, 1, "client_protocol_version=54405"));
+  assert_false(relay_head_has(d, 2, "client_protocol_version"));
+
+  assert_int_equal(sum_numbers(client, "SELECT number FROM numbers(5)", &st, &err), 10);
+  assert_int_equal(relay_requests(d), 4); /* cached: no probe */
+  /* commands never probe nor carry the parameter */
+  chc_query* q = test_query("SELECT 1");
+  char* v = command_text(client, q);
+  free(v);
+  chc_query_free(q);
+  assert_int_equal(relay_requests(d), 5);
+  assert_false(relay_head_has(d, 4, "client_protocol_version"));
+  chc_client_free(client);
   relay_stop(d);
 }
 
@@ -1109,6 +1148,7 @@ int main(void) {
       cmocka_unit_test(test_query_retried_on_503_then_answered),
       cmocka_unit_test(test_retries_used_up),
       cmocka_unit_test(test_command_not_retried_unless_asked),
+      cmocka_unit_test(test_protocol_probe_failure_not_cached),
       cmocka_unit_test(test_insert_resent_whole),
       cmocka_unit_test(test_no_retry_after_body_delivered),
       cmocka_unit_test(test_role_url_parameters),

@@ -153,6 +153,18 @@ CHC_API const char* chc_error_query_id(const chc_error* err);
  *                        attempts were made). Independently, every request (inserts included) whose
  *                        kept-alive connection turns out closed before any answer byte is sent once
  *                        more on a new connection.
+ *   protocol_revision    the Native protocol revision (client_protocol_version URL parameter)
+ *                        chc_client_query results are requested and read at: "auto" (default)
+ *                        asks the server once per client, on the first chc_client_query, with
+ *                        SELECT 1 AS check: 54405 if the answer carries the revision's block
+ *                        header, 0 if the server rejects the parameter (ClickHouse before ~19.x,
+ *                        code 115) or a proxy strips it. At 54405 a top-level DateTime('tz') column
+ *                        keeps its time zone in its type name (at 0 it arrives as plain DateTime).
+ *                        If the probe fails (network, authentication, ...) that query fails with
+ *                        its error and the next query asks again. "0" or "54405": no probe, always
+ *                        that revision (54405 against a server that does not know the parameter:
+ *                        every query fails with code 115). Never sent with inserts, commands or
+ *                        chc_client_query_raw
  *   role                 comma-separated roles for every request: one role=<name> URL parameter
  *                        each (SET ROLE for the request, ClickHouse 24.4+; older servers reject the
  *                        parameter as an unknown setting). Spaces around names are trimmed; a name
