@@ -564,6 +564,12 @@ class Handler(BaseHTTPRequestHandler):
                 body = decode_body(ce, body)
             if p.get("decompress") in ("1", "true"):
                 body = ch_decompress(body)
+            if "client_protocol_version" in p:
+                # chDB writes Native only at revision 0 (the revision is set on the query context
+                # by ClickHouse's HTTP handler, not by any setting), so the stand-in answers like a
+                # server that predates the parameter (18.16), instead of ignoring it.
+                raise ch_error(115, "UNKNOWN_SETTING", "Unknown setting 'client_protocol_version': "
+                               "this stand-in cannot write Native at a client protocol revision")
             q = p.get("query")
             text = ((q + "\n").encode("utf-8") if q is not None else b"") + body
             if not text.strip():

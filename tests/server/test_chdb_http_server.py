@@ -271,6 +271,15 @@ def test_unknown_setting(server):
     assert b"(UNKNOWN_SETTING)" in d
 
 
+def test_client_protocol_version_refused(server):
+    # chDB writes Native only at revision 0, so the stand-in refuses the parameter as 18.16 does
+    # (code 115 naming it) rather than ignore it and send revision-0 bytes (chdb_README.md).
+    for value in ("54405", "0"):
+        r, d = req(server, params={"client_protocol_version": value}, body=b"SELECT 1 AS check FORMAT Native")
+        assert r.status == 404 and r.getheader("X-ClickHouse-Exception-Code") == "115"
+        assert b"client_protocol_version" in d and b"(UNKNOWN_SETTING)" in d
+
+
 @pytest.mark.parametrize("headers", [
     {"Authorization": basic(USER, "wrong")},
     {"Authorization": basic("nobody", PASSWORD)},
