@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result, Status};
 use crate::insert::Insert;
+use crate::raw::RawResult;
 use crate::rows::Rows;
 use crate::sys;
 use crate::util::{call, cstr, cstring, slice};
@@ -145,6 +146,30 @@ impl Client {
         let raw =
             NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query returned no result"))?;
         Ok(Rows::from_raw(raw))
+    }
+
+    /// Runs a statement and returns its response body as bytes read incrementally, without
+    /// decoding it ([`RawResult`] implements [`std::io::Read`]). The format is the server's
+    /// default (TabSeparated) unless the SQL names one (`SELECT ... FORMAT CSV`). Returns once
+    /// the response headers arrived: an error the server reports before the body (unknown
+    /// table, syntax error, ...) is returned here, later ones by the reads.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = chconnect::Client::open("http://default:password@127.0.0.1:8123/default")?;
+    /// let mut body = client.query_raw("SELECT number FROM numbers(10) FORMAT CSV")?;
+    /// std::io::copy(&mut body, &mut std::io::stdout().lock())?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn query_raw(&self, query: impl Into<Query>) -> Result<RawResult> {
+        let q = query.into().to_raw()?;
+        let mut out: *mut sys::chc_raw_result = ptr::null_mut();
+        // SAFETY: live client and query; on success we own *out.
+        call(|err| unsafe { sys::chc_client_query_raw(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
+        let raw =
+            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query_raw returned no result"))?;
+        Ok(RawResult::from_raw(raw))
     }
 
     /// Starts a Native insert into `table` ("name" or "db.name") for the named columns (empty:
@@ -406,5 +431,7 @@ mod tests {
         assert_send::<crate::Block>();
         assert_send::<crate::Column>();
         assert_send::<crate::Insert>();
+        assert_send::<crate::RawResult>();
+        assert_send_sync::<crate::RawCancel>();
     }
 }

@@ -23,11 +23,13 @@
 //! Ownership: every handle is freed by `Drop`; the C library reference-counts parents, so a
 //! `Column` stays valid after its `Block` and `Rows` are dropped. Threads: a [`Client`] is
 //! `Send + Sync` and cheap to clone (one shared connection pool); [`Rows`], [`Block`],
-//! [`Column`], [`Insert`] and [`Response`] are `Send` but not `Sync`, as the C contract says.
+//! [`Column`], [`Insert`], [`RawResult`] and [`Response`] are `Send` but not `Sync`, as the C
+//! contract says ([`RawCancel`] cancels a [`RawResult`] from another thread).
 
 mod client;
 mod error;
 mod insert;
+mod raw;
 mod rows;
 mod scalar;
 mod types;
@@ -38,6 +40,7 @@ pub use chconnect_sys as sys;
 pub use client::{Client, Query, Response};
 pub use error::{Error, Result, Status};
 pub use insert::{Builder, Insert};
+pub use raw::{RawCancel, RawResult};
 pub use rows::{Block, Column, Primitive, Rows};
 pub use scalar::{Decimal, ParseError, Uuid, I256, U256};
 pub use types::{DataType, Kind};
@@ -73,6 +76,10 @@ pub fn abi_compatible() -> bool {
 /// ```compile_fail
 /// fn sync<T: Sync>() {}
 /// sync::<chconnect::Insert>();
+/// ```
+/// ```compile_fail
+/// fn sync<T: Sync>() {}
+/// sync::<chconnect::RawResult>();
 /// ```
 #[doc(hidden)]
 pub mod not_sync {}
