@@ -106,7 +106,14 @@ def test_query_retries_retry_503(server, relay):
     assert client.query_retries == 2
     relay.script = [503, 504]
     assert client.query('SELECT sum(number) FROM numbers(10)').result_rows == [(45,)]
-    assert len(relay.requests) == 1 + 3  # get_client's SELECT version(), then 3 attempts
+    # get_client's SELECT version(), then the first query's client_protocol_version probe, retried
+    # like queries (503, 504, then the server's answer), then the query itself.
+    assert len(relay.requests) == 1 + 3 + 1
+    assert all('client_protocol_version=54405' in r[1] for r in relay.requests[1:4])
+    assert 'client_protocol_version' not in relay.requests[4][1]
+    relay.script = [503, 504]
+    assert client.query('SELECT sum(number) FROM numbers(10)').result_rows == [(45,)]
+    assert len(relay.requests) == 5 + 3  # probed once per client: now the query's 3 attempts
     # raw_query is retried as well (clickhouse-connect retries it too); command is not.
     relay.script = [429]
     assert client.raw_query('SELECT 3') == b'3\n'
@@ -159,7 +166,11 @@ def test_transport_settings_per_request(server, relay, table_name):
     with client.query_row_block_stream('SELECT 5', transport_settings=ts) as stream:
         assert [row for block in stream for row in block] == [(5,)]
     sent = relay.requests[start:]
-    assert len(sent) == 7  # query, command, raw_query, DESCRIBE + insert, raw_insert, stream
+    # the first query's client_protocol_version probe (with the query's headers), query, command,
+    # raw_query, DESCRIBE + insert, raw_insert, stream
+    assert len(sent) == 8
+    assert 'client_protocol_version=54405' in sent[0][1]
+    assert not any('client_protocol_version' in r[1] for r in sent[1:])
     for method, target, headers, body in sent:
         assert headers.get('X-Chc-Req') == 'one', target
         assert headers.get('X-Chc-Py') == 'request'
