@@ -42,6 +42,7 @@ typedef struct {
   int64_t progress_headers;
   int cancel_after_bytes; /* >0: return 1 once received_bytes exceeds it */
   int cancelled_calls;
+  int seen_headers; /* progress_headers as of the last call, for another thread (atomic access) */
 } recorder;
 
 static int on_progress(void* ctx, const chc_progress* p) {
@@ -52,6 +53,7 @@ static int on_progress(void* ctx, const chc_progress* p) {
   r->calls++;
   assert_int_equal(chc_progress_value(p, "sent_bytes", &r->last_sent, NULL), CHC_OK);
   assert_int_equal(chc_progress_value(p, "progress_headers", &r->progress_headers, NULL), CHC_OK);
+  __atomic_store_n(&r->seen_headers, (int)r->progress_headers, __ATOMIC_RELEASE);
   if (chc_progress_value(p, "read_rows", &v, NULL) == CHC_OK && r->n_read_rows < 64) {
     if (r->n_read_rows == 0 || r->read_rows[r->n_read_rows - 1] != v) r->read_rows[r->n_read_rows++] = v;
   }
@@ -202,10 +204,20 @@ typedef struct {
   uint16_t port;
   pthread_t thread;
   char request[8192];
+  recorder* rec; /* the client's recorder: each progress header waits until the previous one was seen */
 } replay_server;
 
-/* ReplayServerForProgressHeaders: answers one request with four X-ClickHouse-Progress headers
- * (19.x+ field names with string values, plus 18.x's total_rows) and an empty Native body. */
+/* Waits (at most 5 s) until the client's progress callback has seen `n` progress headers. A fixed
+   pause between the headers is not enough: a client thread that is not scheduled for that long
+   (a loaded machine) reads several headers in one go and gets one callback for all of them. */
+static void replay_wait_seen(replay_server* s, int n) {
+  double deadline = test_now_s() + 5.0;
+  while (__atomic_load_n(&s->rec->seen_headers, __ATOMIC_ACQUIRE) < n && test_now_s() < deadline) test_sleep_ms(2);
+}
+
+/* ReplayServerForProgressHeaders: answers one request with three X-ClickHouse-Progress headers
+ * (19.x+ field names with string values, plus 18.x's total_rows), each sent once the client has
+ * reported the previous one, and an empty Native body. */
 static void* replay_main(void* arg) {
   replay_server* s = arg;
   int fd = accept(s->listen_fd, NULL, NULL);
@@ -234,16 +246,17 @@ static void* replay_main(void* arg) {
       "Connection: close\r\n\r\n",
   };
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
+    if (i >= 2) replay_wait_seen(s, (int)i - 1); /* parts 1..3 are the progress headers */
     send(fd, parts[i], strlen(parts[i]), MSG_NOSIGNAL);
-    test_sleep_ms(30);
   }
   test_sleep_ms(50);
   close(fd);
   return NULL;
 }
 
-static void replay_start(replay_server* s) {
+static void replay_start(replay_server* s, recorder* rec) {
   memset(s, 0, sizeof *s);
+  s->rec = rec;
   s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(s->listen_fd >= 0);
   struct sockaddr_in a;
@@ -265,8 +278,9 @@ static void replay_stop(replay_server* s) {
 
 static void test_progress_headers_parsed(void** state) {
   (void)state;
+  recorder* rec = calloc(1, sizeof *rec);
   replay_server srv;
-  replay_start(&srv);
+  replay_start(&srv, rec);
   chc_config* cfg = chc_config_new();
   char port[16];
   snprintf(port, sizeof port, "%u", srv.port);
@@ -284,7 +298,6 @@ static void test_progress_headers_parsed(void** state) {
   chc_error* err = NULL;
   assert_int_equal(chc_query_set(q, "progress_interval_ms", "-5", &err), CHC_E_INVALID_ARGUMENT);
   chc_error_free(err);
-  recorder* rec = calloc(1, sizeof *rec);
   assert_int_equal(chc_query_set_progress(q, on_progress, rec, NULL), CHC_OK);
   chc_result* res = NULL;
   assert_int_equal(chc_client_query(client, q, &res, NULL), CHC_OK);
