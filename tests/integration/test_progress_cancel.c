@@ -439,13 +439,33 @@ static void* long_query_main(void* arg) {
   return NULL;
 }
 
+/* Whether the server lists a query with this id in system.processes. */
+static int query_is_running(chc_client* client, const char* query_id) {
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT count() FROM system.processes WHERE query_id = '%s'", query_id);
+  chc_query* q = test_query(sql);
+  chc_response* r = NULL;
+  chc_error* err = NULL;
+  if (chc_client_command(client, q, &r, &err) != CHC_OK) fail_msg("%s: %s", sql, chc_error_message(err));
+  int running = strcmp(chc_response_body(r, NULL), "0\n") != 0;
+  chc_response_free(r);
+  chc_query_free(q);
+  return running;
+}
+
 static void test_kill_query(void** state) {
   (void)state;
   chc_client* client = client_http();
   long_query lq = {client, test_unique_name("kill_me"), CHC_OK, 0, 0};
   pthread_t t;
   assert_int_equal(pthread_create(&t, NULL, long_query_main, &lq), 0);
-  test_sleep_ms(800);
+  /* KILL QUERY finds only a query the server has registered: wait for it in system.processes
+     (a fixed pause can end before the request reached a busy server, and the kill then misses). */
+  double deadline = test_now_s() + 20.0;
+  while (!query_is_running(client, lq.query_id)) {
+    if (test_now_s() > deadline) fail_msg("query %s never showed up in system.processes", lq.query_id);
+    test_sleep_ms(20);
+  }
   double killed_at = test_now_s();
   chc_error* err = NULL;
   chc_status st = chc_client_kill_query(client, lq.query_id, &err);
