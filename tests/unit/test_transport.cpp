@@ -965,18 +965,27 @@ void test_fresh_connection_not_retried(void**) {
 // ---- cancellation and progress -------------------------------------------------------------------
 
 // Stands in for a server that sends progress headers while a query runs, then the body in two
-// parts with a pause, the way servers with the header hook do (Debian's 18.16 sends none).
+// parts, the way servers with the header hook do (Debian's 18.16 sends none). Each part goes out
+// once the client's observer has been called for the previous one (the test counts its calls in
+// `seen`): with a fixed pause instead, a client thread that is not scheduled for that long (a
+// loaded machine) reads several parts at once and gets a single call for them.
 struct ProgressHeadersServerForObserverTest : LocalServer {
   ProgressHeadersServerForObserverTest()
-      : LocalServer([](int fd, int) {
+      : LocalServer([this](int fd, int) {
           if (!readRequest(fd)) return;
           sendAll(fd, "HTTP/1.1 200 OK\r\nX-ClickHouse-Progress: {\"read_rows\":\"1\"}\r\n");
-          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          waitSeen(1);
           sendAll(fd, "X-ClickHouse-Progress: {\"read_rows\":\"2\"}\r\nContent-Length: 10\r\n\r\n01234");
-          std::this_thread::sleep_for(std::chrono::milliseconds(30));
+          waitSeen(2);
           sendAll(fd, "56789");
           readRequest(fd);
         }) {}
+  // Waits (at most 5 s) until the observer has been called `n` times.
+  void waitSeen(int n) {
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (seen.load() < n && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::atomic<int> seen{0};  // observer calls so far (incremented by the test's observer)
 };
 
 // Cancels `token` from another thread after `ms`.
@@ -1072,6 +1081,7 @@ void test_progress_observer(void**) {
       if (n == "X-ClickHouse-Progress") progress.push_back(v);
     body_bytes.push_back(p.body_bytes_received);
     sent = p.bytes_sent;
+    ++server.seen;
     return true;
   };
   auto resp = c.send(std::move(r));
@@ -1092,6 +1102,7 @@ void test_progress_observer_cancels(void**) {
   int calls = 0;
   r.on_progress = [&](const TransferProgress& p) {
     ++calls;
+    ++server.seen;
     return p.body_bytes_received == 0;  // cancel at the first body byte
   };
   // The first body bytes may arrive with the headers (then send() itself is cancelled).
