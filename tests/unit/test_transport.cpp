@@ -1185,7 +1185,8 @@ void test_status_retry_pause_cancelled(void**) {
   double late = secondsSince(cancelled_at);
   t.join();
   assert_int_equal(static_cast<int>(e.kind()), static_cast<int>(ErrorKind::Cancelled));
-  assert_true(late < 0.2);
+  // Retry-After: 5 makes an uninterrupted pause last 5 s; 1 s leaves room for a loaded machine.
+  assert_true(late < 1.0);
   assert_int_equal(server.requests.load(), 1);
 }
 
