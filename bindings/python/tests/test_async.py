@@ -57,7 +57,8 @@ def test_concurrent_queries_overlap(server):
 
     rows, elapsed = run(main())
     assert rows == [[(0, 0)], [(0, 1)], [(0, 2)]]
-    assert 1.0 <= elapsed < 2.5, f'3 x sleep(1) took {elapsed:.2f} s'
+    # One after the other they take >= 3 s; overlapping ~1 s plus whatever a loaded machine adds.
+    assert 1.0 <= elapsed < 2.8, f'3 x sleep(1) took {elapsed:.2f} s'
 
 
 def test_loop_keeps_running_during_a_slow_query(server):
@@ -73,9 +74,10 @@ def test_loop_keeps_running_during_a_slow_query(server):
 
     result, elapsed, ticks = run(main())
     assert result == 0
-    # 1 s at 20 ms per tick is ~50 ticks when the loop is free; a blocked loop gives 0 or 1.
+    # 1 s at 20 ms per tick is ~50 ticks when the loop is free (fewer when a loaded machine
+    # wakes the loop late); a blocked loop gives 0 or 1.
     assert elapsed >= 1.0
-    assert ticks >= 20, f'the event loop ran the ticker only {ticks} times during a 1 s query'
+    assert ticks >= 10, f'the event loop ran the ticker only {ticks} times during a 1 s query'
 
 
 def test_loop_keeps_running_while_iterating_a_stream(server):
@@ -94,7 +96,8 @@ def test_loop_keeps_running_while_iterating_a_stream(server):
 
     rows, ticks = run(main())
     assert rows == [(0, 0), (1, 0), (2, 0)]
-    assert ticks >= 20, f'the event loop ran the ticker only {ticks} times during a 1.2 s stream'
+    # ~60 ticks when the loop is free (fewer on a loaded machine); a blocked loop gives a few.
+    assert ticks >= 10, f'the event loop ran the ticker only {ticks} times during a 1.2 s stream'
 
 
 def test_executor_threads_bounds_concurrency(server):

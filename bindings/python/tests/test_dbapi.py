@@ -474,4 +474,5 @@ def test_threads_share_a_connection(conn):
         t.join()
     elapsed = time.monotonic() - start
     assert sorted(results) == [0, 1, 2]
-    assert elapsed < 2.5, f'3 x sleep(1) on one connection took {elapsed:.2f} s: requests were serialised'
+    # Serialised they take >= 3 s; overlapping ~1 s plus whatever a loaded machine adds.
+    assert elapsed < 2.8, f'3 x sleep(1) on one connection took {elapsed:.2f} s: requests were serialised'
