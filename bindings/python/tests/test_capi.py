@@ -1,6 +1,7 @@
 """The SWIG module itself: typemaps, ownership and free order, error conversion."""
 
 import gc
+import uuid
 
 import pytest
 
@@ -113,13 +114,14 @@ def test_command_response(server):
 def test_server_error_fields(server):
     client = open_client(server)
     query = capi.chc_query_new('SELECT * FROM chc_py_capi_missing')
-    capi.chc_query_set(query, 'query_id', 'chc-py-capi-err-1')
+    qid = f'chc-py-capi-err-{uuid.uuid4().hex}'  # unique: suites may share a server
+    capi.chc_query_set(query, 'query_id', qid)
     with pytest.raises(chconnect.DatabaseError) as info:
         capi.chc_client_query(client, query)
     err = info.value
     assert (err.code, err.http_status, err.status) == (60, 404, exc_mod.CHC_E_SERVER)
     assert err.status_name == 'CHC_E_SERVER'
-    assert err.query_id == 'chc-py-capi-err-1'
+    assert err.query_id == qid
 
 
 def test_insert_abandoned_sends_nothing(server, client, table_name):

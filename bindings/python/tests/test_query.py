@@ -1,6 +1,7 @@
 """Client.query: QueryResult shape, many blocks, errors, concurrency."""
 
 import threading
+import uuid
 
 import pytest
 
@@ -36,8 +37,10 @@ def test_empty_result(client):
 
 
 def test_query_id(client):
-    result = client.query('SELECT 1', query_id='chc-py-fixed-id-1')
-    assert result.query_id == 'chc-py-fixed-id-1'
+    # Unique per run: a second run of the suite on the same server may be running this query now.
+    qid = f'chc-py-fixed-id-{uuid.uuid4().hex}'
+    result = client.query('SELECT 1', query_id=qid)
+    assert result.query_id == qid
 
 
 def test_many_blocks(client):

@@ -357,9 +357,10 @@ def test_cancel_a_query_that_has_not_answered_yet(client):
 def test_every_query_gets_a_query_id(client):
     result = client.query('SELECT 1')
     assert len(result.query_id) >= 32
-    with client.query_rows_stream('SELECT 1', query_id='chc-given-id-1') as stream:
+    qid = f'chc-given-id-{time.monotonic_ns()}-{os.getpid()}'  # unique: suites may share a server
+    with client.query_rows_stream('SELECT 1', query_id=qid + '-1') as stream:
         list(stream)
-    assert client.query('SELECT 1', query_id='chc-given-id-2').query_id == 'chc-given-id-2'
+    assert client.query('SELECT 1', query_id=qid + '-2').query_id == qid + '-2'
 
 
 def test_time_format(standin_client):
