@@ -304,8 +304,9 @@ def test_auth_methods_ok(server):
 # ---------------------------------------------------------------- settings, database, params
 
 def test_settings_as_params_do_not_persist(server):
-    assert q(server, "SELECT getSetting('max_threads')", max_threads="1") == b"1\n"
-    assert q(server, "SELECT getSetting('max_threads')") != b"1\n"
+    # max_block_size, not max_threads: max_threads defaults to the core count, 1 on a 1-core machine.
+    assert q(server, "SELECT getSetting('max_block_size')", max_block_size="1234") == b"1234\n"
+    assert q(server, "SELECT getSetting('max_block_size')") != b"1234\n"
     assert q(server, "SELECT 1 SETTINGS max_threads = 1") == b"1\n"
 
 
@@ -351,11 +352,16 @@ def test_sessions(server):
 
 def test_duplicate_running_query_id(server):
     qid = "dup-" + uuid.uuid4().hex
-    t = threading.Thread(target=lambda: req(server, params={"query_id": qid}, body=b"SELECT sleep(1.5)"))
+    first = []
+    t = threading.Thread(target=lambda: first.append(
+        req(server, params={"query_id": qid}, body=b"SELECT sleep(3)")[0].status))
     t.start()
-    time.sleep(0.5)
+    # The second request must come after the stand-in registered the first and before that one
+    # ends: 1 s for the first to arrive (a loaded machine), 2 s of its sleep left for the second.
+    time.sleep(1.0)
     r, d = req(server, params={"query_id": qid}, body=b"SELECT 1")
     t.join()
+    assert first == [200]
     assert r.getheader("X-ClickHouse-Exception-Code") == "216"
 
 
