@@ -86,7 +86,9 @@ def test_gil_released_while_waiting(client):
     finally:
         done.set()
         t.join()
-    assert len(ticks) > 20
+    # ~100 ticks of 10 ms when the GIL is free during the 1 s wait (fewer when a loaded machine
+    # wakes the thread late); 1 or 2 when the wait holds it.
+    assert len(ticks) > 10
 
 
 @pytest.mark.real_server_only('200 MB result: the stand-in buffers whole results in memory')
