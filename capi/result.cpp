@@ -104,6 +104,10 @@ const char* chc_result_query_id(const chc_result* result) {
   return result && result->result ? result->result->queryId().c_str() : "";
 }
 
+const char* chc_result_timezone(const chc_result* result) {
+  return result && result->result ? result->result->timezone().c_str() : "";
+}
+
 chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out, chc_error** err) {
   if (!result) return nullArgument(err, "result");
   if (!field || !out) return nullArgument(err, "field and out");

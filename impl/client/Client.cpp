@@ -118,6 +118,7 @@ QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std:
     : query_id_(std::move(query_id)),
       summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
                                                                        : std::string())),
+      timezone_(response->header("X-ClickHouse-Timezone") ? *response->header("X-ClickHouse-Timezone") : std::string()),
       body_(decodedBody(std::move(response))),
       reader_(*body_, revision),
       cancel_(std::move(cancel)) {}

@@ -35,10 +35,14 @@ class QueryResult {
   std::optional<Block> next();
   const std::string& queryId() const { return query_id_; }
   const Summary& summary() const { return summary_; }
+  // X-ClickHouse-Timezone: the zone the server read and shows tz-less DateTime values in for this
+  // query (session_timezone, else the server's); "" when not sent (18.16 does not send it).
+  const std::string& timezone() const { return timezone_; }
 
  private:
   std::string query_id_;
   Summary summary_;
+  std::string timezone_;
   std::unique_ptr<InputStream> body_;  // decoding chain that owns the HTTP response
   NativeBlockReader reader_;
   std::optional<Error> failure_;

@@ -585,6 +585,11 @@ class Handler(BaseHTTPRequestHandler):
             settings = [(k, v) for k, v in plist
                         if k not in RESERVED and not k.startswith("param_")]
             qparams = {k[6:]: v for k, v in plist if k.startswith("param_")}
+            # X-ClickHouse-Timezone follows a session_timezone given with the request (a server
+            # reports DateLUT's zone, which is the session's when set).
+            zones = [v for k, v in settings if k == "session_timezone"]
+            if zones and zones[-1]:
+                ctx["timezone"] = zones[-1]
             database = self.headers.get("X-ClickHouse-Database") or p.get("database")
             sid = p.get("session_id")
             if sid:
@@ -757,7 +762,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-ClickHouse-Server-Display-Name", DISPLAY_NAME)
         self.send_header("X-ClickHouse-Query-Id", ctx["query_id"])
         self.send_header("X-ClickHouse-Format", ctx["format"])
-        self.send_header("X-ClickHouse-Timezone", self.engine.timezone)
+        self.send_header("X-ClickHouse-Timezone", ctx.get("timezone") or self.engine.timezone)
         self.send_header("X-ClickHouse-Exception-Tag", ctx["tag"])
         self.send_header("Keep-Alive", "timeout=%d, max=10000" % self.keep_alive_timeout)
         if ctx["encoding"]:

@@ -177,6 +177,12 @@ def test_headers_query_id_format_timezone(server):
     assert r.getheader("X-ClickHouse-Format") == "TabSeparated"
     assert r.getheader("Content-Type").startswith("text/tab-separated-values")
     assert r.getheader("X-ClickHouse-Timezone") == "UTC"
+    r, d = req(server, params={"session_timezone": "Asia/Tokyo"},
+               body=b"SELECT timezone(), toUnixTimestamp(toDateTime('2024-01-01 00:00:00'))")
+    assert r.getheader("X-ClickHouse-Timezone") == "Asia/Tokyo"
+    assert d == b"Asia/Tokyo\t1704034800\n"  # the engine read the text in that zone
+    r, d = req(server, body=b"SELECT 1")
+    assert r.getheader("X-ClickHouse-Timezone") == "UTC"  # per request
     assert r.getheader("X-ClickHouse-Server-Display-Name")
     assert re.fullmatch(r"[a-z0-9]{16}", r.getheader("X-ClickHouse-Exception-Tag"))
     r, _ = req(server, params={"query_id": "my-id-1"}, body=b"SELECT 1")

@@ -150,6 +150,30 @@ def test_time_zone_rules_in_dataframes(client):
     assert rows[0].isoformat() == '2020-06-01T08:00:00-04:00'
 
 
+def test_response_time_zone_wins_over_the_servers(standin_client):
+    # Current servers send X-ClickHouse-Timezone: the query's session_timezone. A bare DateTime
+    # is then shown in that zone (clickhouse-connect's rule); 18.16 does not send the header.
+    pytest.importorskip('pandas')
+    sql = "SELECT toDateTime('2024-01-01 00:00:00') AS t"
+    tokyo = ZoneInfo('Asia/Tokyo')
+    (t,) = standin_client.query(sql, settings={'session_timezone': 'Asia/Tokyo'}).first_row
+    assert t == datetime(2024, 1, 1, tzinfo=tokyo) and t.tzinfo == tokyo
+    df = standin_client.query_df(sql, settings={'session_timezone': 'Asia/Tokyo'})
+    assert str(df.dtypes['t']) == 'datetime64[s, Asia/Tokyo]'
+    with standin_client.query_rows_stream(sql, settings={'session_timezone': 'Asia/Tokyo'}) as stream:
+        assert [r[0].isoformat() for r in stream] == ['2024-01-01T00:00:00+09:00']
+    # query_tz still wins over the response's zone; without session_timezone: naive UTC
+    (t,) = standin_client.query(sql, settings={'session_timezone': 'Asia/Tokyo'}, query_tz='UTC').first_row
+    assert t == datetime(2023, 12, 31, 15, 0) and t.tzinfo is None
+    assert standin_client.query(sql).first_row == (datetime(2024, 1, 1),)
+    # tz_source='local' ignores the server's zones: this machine's zone
+    with chconnect.get_client(dsn=os.environ['CHC_CHDB_URL'], compress=False, tz_source='local') as local:
+        (t,) = local.query(sql, settings={'session_timezone': 'Asia/Tokyo'}).first_row
+        instant = datetime(2023, 12, 31, 15, 0, tzinfo=timezone.utc)
+        assert (t.utcoffset() if t.tzinfo else timedelta(0)) == instant.astimezone().utcoffset()
+        assert (t if t.tzinfo else t.replace(tzinfo=timezone.utc)) == instant
+
+
 def test_column_tzs_datetime64(standin_client):
     sql = "SELECT toDateTime64('2020-06-01 12:00:00.25', 2, 'UTC') AS d64"
     (d64,) = standin_client.query(sql, column_tzs={'d64': ZoneInfo('Asia/Tokyo')}).first_row

@@ -490,6 +490,11 @@ CHC_API void chc_result_cancel(chc_result* result);
 /* Query id of the request ("" if the server did not say and none was set). Borrowed: valid until
    the result is freed. */
 CHC_API const char* chc_result_query_id(const chc_result* result);
+/* The X-ClickHouse-Timezone response header: the zone the server used for DateTime values whose
+   type names none (the session_timezone setting, else the server's zone), "" when the server did
+   not send it (18.16) or the result was moved into an Arrow stream. Borrowed: valid until the
+   result is freed. Any thread that may use the result. */
+CHC_API const char* chc_result_timezone(const chc_result* result);
 /* One numeric field of X-ClickHouse-Summary, as chc_response_summary. */
 CHC_API chc_status chc_result_summary(const chc_result* result, const char* field, int64_t* out, chc_error** err);
 

@@ -68,11 +68,11 @@ typedef long long swig_type_35;
 typedef _gostring_ swig_type_36;
 typedef _gostring_ swig_type_37;
 typedef _gostring_ swig_type_38;
-typedef long long swig_type_39;
+typedef _gostring_ swig_type_39;
 typedef long long swig_type_40;
 typedef long long swig_type_41;
-typedef _gostring_ swig_type_42;
-typedef long long swig_type_43;
+typedef long long swig_type_42;
+typedef _gostring_ swig_type_43;
 typedef long long swig_type_44;
 typedef long long swig_type_45;
 typedef long long swig_type_46;
@@ -82,20 +82,21 @@ typedef long long swig_type_49;
 typedef long long swig_type_50;
 typedef long long swig_type_51;
 typedef long long swig_type_52;
-typedef _gostring_ swig_type_53;
+typedef long long swig_type_53;
 typedef _gostring_ swig_type_54;
-typedef long long swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef long long swig_type_57;
+typedef _gostring_ swig_type_55;
+typedef long long swig_type_56;
+typedef _gostring_ swig_type_57;
 typedef long long swig_type_58;
 typedef long long swig_type_59;
 typedef long long swig_type_60;
 typedef long long swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef long long swig_type_63;
+typedef long long swig_type_62;
+typedef _gostring_ swig_type_63;
 typedef long long swig_type_64;
 typedef long long swig_type_65;
-typedef _goslice_ swig_type_66;
+typedef long long swig_type_66;
+typedef _goslice_ swig_type_67;
 extern void _wrap_Swig_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b6ee6726b6beb9c9(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9(void);
@@ -155,44 +156,45 @@ extern void _wrap_chc_result_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_intgo _wrap_chc_result_next_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
 extern void _wrap_chc_result_cancel_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_type_37 _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_38 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_38 _wrap_chc_result_timezone_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_39 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_block_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_39 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_40 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_41 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_type_40 _wrap_chc_block_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_41 _wrap_chc_block_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_block_column_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_42 arg2, swig_voidp arg3, swig_voidp arg4);
 extern void _wrap_chc_column_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_42 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_43 _wrap_chc_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_chc_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_43 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_44 _wrap_chc_column_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_column_data_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_offsets_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_voidp _wrap_chc_column_null_map_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_44 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_type_45 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_46 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_47 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_48 arg2);
-extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_49 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3, swig_voidp arg4);
-extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
-extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_53 arg2, swig_type_54 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_45 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_type_46 _wrap_chc_column_index_width_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_47 _wrap_chc_column_child_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_column_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_48 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_49 arg2);
+extern swig_intgo _wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_50 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_51 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3, swig_voidp arg4);
+extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_53 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2, swig_type_55 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
 extern void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_55 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_56 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_57 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_58 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_59 arg2);
+extern swig_type_56 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_57 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_58 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_59 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_60 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_60 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_61 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_61 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_62 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_62 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_63 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_63 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_66 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_64 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_65 arg2);
+extern swig_type_66 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_67 arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
@@ -835,6 +837,16 @@ func Chc_result_query_id(arg1 Struct_SS_chc_result) (_swig_ret string) {
 	return swig_r_1
 }
 
+func Chc_result_timezone(arg1 Struct_SS_chc_result) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r_p := C._wrap_chc_result_timezone_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = strings.Clone(swig_r)
+	return swig_r_1
+}
+
 func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg4 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
@@ -842,7 +854,7 @@ func Chc_result_summary(arg1 Struct_SS_chc_result, arg2 string, arg3 *int64, arg
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_result_summary_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_39)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -876,7 +888,7 @@ func Chc_block_column(arg1 Struct_SS_chc_block, arg2 int64, arg3 *SwigcptrStruct
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_block_column_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -940,7 +952,7 @@ func Chc_column_variant_row(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_variant_row_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -966,7 +978,7 @@ func Chc_column_child(arg1 Struct_SS_chc_column, arg2 int64, arg3 *SwigcptrStruc
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -974,7 +986,7 @@ func Chc_column_is_null(arg1 Struct_SS_chc_column, arg2 int64) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1)))
+	swig_r = (int)(C._wrap_chc_column_is_null_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1)))
 	return swig_r
 }
 
@@ -985,7 +997,7 @@ func Chc_column_get_int64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *int64, ar
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_49(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -996,7 +1008,7 @@ func Chc_column_get_uint64(arg1 Struct_SS_chc_column, arg2 int64, arg3 *uint64, 
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1007,7 +1019,7 @@ func Chc_column_get_double(arg1 Struct_SS_chc_column, arg2 int64, arg3 *float64,
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1019,7 +1031,7 @@ func Chc_column_get_string(arg1 Struct_SS_chc_column, arg2 int64, arg3 **byte, a
 	_swig_i_3 := arg4
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1), C.swig_voidp(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	return swig_r
 }
 
@@ -1043,7 +1055,7 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
 	var _swig_i_5 *uintptr
 	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
-	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.swig_voidp(_swig_i_4), C.swig_voidp(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1069,7 +1081,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -1080,7 +1092,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))))
 	return swig_r
 }
 
@@ -1088,7 +1100,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))))
 	return swig_r
 }
 
@@ -1109,7 +1121,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1119,7 +1131,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1139,7 +1151,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1171,7 +1183,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_63(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_64(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1179,7 +1191,7 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))))
 	return swig_r
 }
 
@@ -1199,7 +1211,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}

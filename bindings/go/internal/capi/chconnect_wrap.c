@@ -1123,6 +1123,22 @@ _gostring_ _wrap_chc_result_query_id_capi_b6ee6726b6beb9c9(struct chc_result *_s
 }
 
 
+_gostring_ _wrap_chc_result_timezone_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0) {
+  chc_result *arg1 = (chc_result *) 0 ;
+  char *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(chc_result **)&_swig_go_0; 
+  
+  result = (char *)chc_result_timezone((struct chc_result const *)arg1);
+  
+  _swig_go_result.p = (char*)result;
+  _swig_go_result.n = result ? (intgo)strlen(result) : 0;
+  
+  return _swig_go_result;
+}
+
+
 intgo _wrap_chc_result_summary_capi_b6ee6726b6beb9c9(struct chc_result *_swig_go_0, _gostring_ _swig_go_1, long long *_swig_go_2, chc_error **_swig_go_3) {
   chc_result *arg1 = (chc_result *) 0 ;
   char *arg2 = (char *) 0 ;

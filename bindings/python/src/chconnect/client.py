@@ -77,6 +77,16 @@ class _ProgressRelay:
             return True
 
 
+def _known_zone(name):
+    """tzinfo of a zone name the server sent, None when empty or unknown on this machine."""
+    if not name:
+        return None
+    try:
+        return to_tzinfo(name)
+    except ProgrammingError:
+        return None
+
+
 def _reraise_progress_error(relay, exc):
     """The callback's own exception instead of the CHC_E_CANCELLED it caused."""
     if relay is not None and relay.error is not None and getattr(exc, 'status', None) == CHC_E_CANCELLED:
@@ -359,6 +369,7 @@ class Client:
         ctx = resolve(context, QueryContext, **call_options)
         if ctx.query is None:
             raise ProgrammingError('a query is needed')
+        self._read_options(ctx)  # bad read options raise here, before a request is sent
         return ctx
 
     @property
@@ -373,15 +384,20 @@ class Client:
                 self._server_tz = (None,)
         return self._server_tz[0]
 
-    def _read_options(self, ctx):
+    def _read_options(self, ctx, reader=None):
         """ReadOptions of a query; the fallback zone of bare DateTime values per tz_source:
         'server' the server's zone, 'local' this machine's, 'auto' the server's when this machine
-        knows it (any IANA name), else the local one."""
+        knows it (any IANA name), else the local one. With 'server' and 'auto' the response's
+        X-ClickHouse-Timezone (the query's session_timezone) wins over the server's zone, as in
+        clickhouse-connect (`reader`: the query's BlockReader or ArrowStream)."""
         tz_mode = ctx.tz_mode or self.tz_mode
         fallback = None
         if tz_mode != 'schema' and ctx.query_tz is None:
+            response_tz = _known_zone(getattr(reader, 'timezone', ''))
             if self.tz_source == 'local':
                 fallback = local_tz()
+            elif response_tz is not None:
+                fallback = response_tz
             else:
                 def fallback():
                     tz = self.server_tz
@@ -409,7 +425,7 @@ class Client:
         return self._read_result(reader, ctx)
 
     def _read_result(self, reader, ctx):
-        options = self._read_options(ctx)
+        options = self._read_options(ctx, reader)
         parts = None
         names = ()
         types = ()
@@ -521,10 +537,10 @@ class Client:
                 yield convert(block)
         return StreamContext(reader, gen())
 
-    def _block_converter(self, ctx, rows=False):
+    def _block_converter(self, ctx, reader, rows=False):
         """block -> list of value lists (one per column), or of row tuples (rows=True), with the
         query's read options (built in C, see blockconv.py)."""
-        options = self._read_options(ctx)
+        options = self._read_options(ctx, reader)
         state = {}
 
         def values(block):
@@ -541,18 +557,20 @@ class Client:
     def query_column_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding, per Native block, a list of columns (lists of values)."""
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        return self._stream(self._open(ctx), self._block_converter(ctx))
+        reader = self._open(ctx)
+        return self._stream(reader, self._block_converter(ctx, reader))
 
     def query_row_block_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding, per Native block, a list of row tuples."""
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        return self._stream(self._open(ctx), self._block_converter(ctx, rows=True))
+        reader = self._open(ctx)
+        return self._stream(reader, self._block_converter(ctx, reader, rows=True))
 
     def query_rows_stream(self, query=None, parameters=None, settings=None, context=None, **options):
         """StreamContext yielding row tuples one by one (decoded a block at a time)."""
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        values = self._block_converter(ctx, rows=True)
         reader = self._open(ctx)
+        values = self._block_converter(ctx, reader, rows=True)
 
         def gen():
             for block in self._block_gen(reader):
@@ -610,8 +628,9 @@ class Client:
         no NULLs). dtypes: see README (clickhouse-connect's defaults where sensible)."""
         require('pandas', 'query_df')
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        table = ArrowStream(self._open(ctx), use_strings).read_all()
-        return arrow_to_pandas(arrow_zones(table, self._read_options(ctx)), ctx.use_extended_dtypes is not False)
+        stream = ArrowStream(self._open(ctx), use_strings)
+        table = stream.read_all()
+        return arrow_to_pandas(arrow_zones(table, self._read_options(ctx, stream)), ctx.use_extended_dtypes is not False)
 
     def query_df_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
                         **options):
@@ -620,7 +639,7 @@ class Client:
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         stream = ArrowStream(self._open(ctx), use_strings)
         extended = ctx.use_extended_dtypes is not False
-        read_options = self._read_options(ctx)
+        read_options = self._read_options(ctx, stream)
 
         def gen():
             with stream:
@@ -648,8 +667,9 @@ class Client:
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
         pd = require('pandas', 'query_df_arrow')
         require('pyarrow', 'query_df_arrow')
-        table = ArrowStream(self._open(ctx), use_strings).read_all()
-        return arrow_zones(table, self._read_options(ctx)).to_pandas(types_mapper=pd.ArrowDtype)
+        stream = ArrowStream(self._open(ctx), use_strings)
+        table = stream.read_all()
+        return arrow_zones(table, self._read_options(ctx, stream)).to_pandas(types_mapper=pd.ArrowDtype)
 
     def query_df_arrow_stream(self, query=None, parameters=None, settings=None, context=None, use_strings=True,
                               dataframe_library='pandas', **options):
@@ -665,8 +685,8 @@ class Client:
         else:
             raise ProgrammingError(f'dataframe_library must be "pandas" or "polars", not {dataframe_library!r}')
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
-        read_options = self._read_options(ctx)
         stream = ArrowStream(self._open(ctx), use_strings)
+        read_options = self._read_options(ctx, stream)
 
         def gen():
             with stream:

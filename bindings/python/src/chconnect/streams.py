@@ -37,6 +37,7 @@ class BlockReader:
         # consumer can still be cancelled (the proxy keeps the C result alive until close()).
         self._cancel_handle = result
         self.query_id = capi.chc_result_query_id(result)
+        self.timezone = capi.chc_result_timezone(result)  # X-ClickHouse-Timezone, '' if not sent
         self.registered_id = self.query_id
         self.summary = None
 
@@ -188,6 +189,7 @@ class ArrowStream(_ContextStream):
         self._in_context = False
         self._closed = False
         self.query_id = reader.query_id
+        self.timezone = reader.timezone
 
     def __arrow_c_stream__(self, requested_schema=None):  # noqa: ARG002 (best effort, as the spec allows)
         if self._closed:
