@@ -134,8 +134,16 @@ class StreamContext(_ContextStream):
         self.source = source
         self._gen = gen
 
-    def __next__(self):
+    # Per item cost matters (query_rows_stream yields every row): inside ``with`` a for loop
+    # runs the generator itself, and next() checks one flag (in the context means open: close()
+    # clears it).
+    def __iter__(self):
         self._check_iterable()
+        return self._gen
+
+    def __next__(self):
+        if not self._in_context:
+            self._check_iterable()
         return next(self._gen)
 
     def close(self):
