@@ -601,7 +601,7 @@ class Client:
         ctx = self._query_ctx(context, query=query, parameters=parameters, settings=settings, **options)
         reader = self._open(ctx)
         if not ctx.max_str_len:
-            return np_result(list(self._block_gen(reader)))
+            return np_result(self._block_gen(reader))
         names, types, parts = (), (), []
         for block in self._block_gen(reader):
             names, types, cols = block_columns(block)

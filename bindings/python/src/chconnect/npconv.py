@@ -82,41 +82,47 @@ def np_column(handle, ch_type=None):
 
 
 def np_result(blocks):
-    """query_np's array for a list of chc_blocks, assembled in place: the result is allocated
-    once (2-D when every column has the same dtype, else structured, as ``combine``) and each
-    block's columns are copied into their slice; object columns are written by the C code."""
+    """query_np's array for an iterable of chc_blocks, assembled in place: 2-D when every column
+    has the same dtype, else structured (as ``combine``). Each block's columns are copied into
+    their slice (object columns written by the C code) and the block is dropped before the next
+    one is read, so a result never holds its Native blocks and the decoded memory is reused. The
+    row count is not known in advance: the array grows by a quarter (``resize`` reallocates in
+    place where it can) and is cut to size at the end."""
     np = require('numpy', 'query_np')
-    if not blocks:
-        return np.empty((0, 0))
-    first = blocks[0]
-    ncols = capi.chc_block_column_count(first)
-    if ncols == 0:
-        return np.empty((0, 0))
-    handles = [capi.chc_block_column(first, i) for i in range(ncols)]
-    names = tuple(capi.chc_column_name(h) for h in handles)
-    types = tuple(type_from_capi(capi.chc_column_type(h)) for h in handles)
-    dtypes = [np_dtype(t) for t in types]
-    total = sum(capi.chc_block_row_count(b) for b in blocks)
-    if len(set(dtypes)) == 1:
-        out = np.empty((total, ncols), dtype=dtypes[0])
-        targets = [out[:, j] for j in range(ncols)]
-    else:
-        # zeros, not empty: numpy sets the object fields of an empty structured array to None
-        # one element at a time (several times slower than the whole assembly).
-        out = np.zeros(total, dtype=list(zip(names, dtypes)))
-        targets = [out[name] for name in names]
-    pos = 0
+    out = None
+    pos = cap = 0
     for block in blocks:
         n = capi.chc_block_row_count(block)
-        if block is not first:
-            handles = [capi.chc_block_column(block, i) for i in range(ncols)]
-        for target, h, t in zip(targets, handles, types):
-            part = target[pos:pos + n]
+        handles = [capi.chc_block_column(block, i) for i in range(capi.chc_block_column_count(block))]
+        del block
+        if out is None:
+            if not handles:
+                return np.empty((0, 0))
+            names = tuple(capi.chc_column_name(h) for h in handles)
+            types = tuple(type_from_capi(capi.chc_column_type(h)) for h in handles)
+            dtypes = [np_dtype(t) for t in types]
+            two_d = len(set(dtypes)) == 1
+            cap = max(n, 1)
+            # zeros, not empty: numpy sets the object fields of an empty structured array to None
+            # one element at a time (several times slower than the whole assembly).
+            out = (np.zeros((cap, len(handles)), dtype=dtypes[0]) if two_d
+                   else np.zeros(cap, dtype=list(zip(names, dtypes))))
+        if pos + n > cap:
+            cap = max(pos + n, cap + cap // 4)
+            out.resize((cap, len(names)) if two_d else (cap,), refcheck=False)
+        for j, (h, t) in enumerate(zip(handles, types)):
+            part = (out[pos:pos + n, j]) if two_d else out[names[j]][pos:pos + n]
             if part.dtype == object:
                 capi.chc_py_fill_objects(part, column_item(h, t))
             else:
                 part[...] = np_column(h, t)
+            del part
+        del handles
         pos += n
+    if out is None:
+        return np.empty((0, 0))
+    if pos != cap:
+        out.resize((pos, len(names)) if two_d else (pos,), refcheck=False)
     return out
 
 
