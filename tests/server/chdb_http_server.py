@@ -259,6 +259,11 @@ RESERVED = {"query", "compress", "decompress", "user", "password", "quota_key", 
 _INSERT_RE = re.compile(rb"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*INSERT\s", re.I | re.S)
 _FORMAT_RE = re.compile(rb"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)", re.I)
 _TRAILING_FORMAT_RE = re.compile(r"\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$", re.I)
+# Formats whose outputs can be concatenated chunk by chunk (see execute()).
+_CONCATENABLE_FORMATS = tuple(f.lower() for f in (
+    "Native", "TabSeparated", "TSV", "CSV", "JSONEachRow", "JSONCompactEachRow", "JSONStringsEachRow",
+    "JSONCompactStringsEachRow", "JSONLines", "NDJSON", "RowBinary", "Values", "LineAsString", "RawBLOB",
+    "CustomSeparated", "Null"))
 
 CONTENT_TYPES = {
     "TabSeparated": "text/tab-separated-values; charset=UTF-8",
@@ -714,6 +719,10 @@ class Handler(BaseHTTPRequestHandler):
             ctx["format"] = m.group(1)
         fmt = ctx["format"]
         chunks, error = [], None
+        # chDB's streamed chunks are each a complete document of the format: concatenated, that
+        # is only valid for row formats (and Native, whose blocks follow one another). Other
+        # formats (Arrow, ArrowStream, Parquet, JSON, ...) are produced in one piece.
+        whole = not fmt.lower().startswith(_CONCATENABLE_FORMATS)
 
         def account(r):
             stats["read_rows"] += r.storage_rows_read()
@@ -727,6 +736,8 @@ class Handler(BaseHTTPRequestHandler):
                 pass
 
         try:
+            if whole:
+                raise RuntimeError("Streaming query is not supported for this format here")
             sr = conn.send_query(sql, fmt, params=qparams) if qparams else conn.send_query(sql, fmt)
         except Exception as e:
             if "Streaming query is not supported" not in str(e):

@@ -205,6 +205,22 @@ def test_output_formats(server):
     assert r.getheader("X-ClickHouse-Format") == "CSV" and d == b'"a"\n'
 
 
+def test_multi_block_document_formats(server):
+    # Formats that are one document (Arrow, ArrowStream, JSON) stay valid over many blocks; row
+    # formats (CSV) and Native are still streamed.
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.ipc  # noqa: F401
+    settings = {"max_block_size": "1000"}
+    _, d = req(server, params=settings, body=b"SELECT number AS n FROM numbers(5000) FORMAT ArrowStream")
+    assert pa.ipc.open_stream(d).read_all().column("n").to_pylist() == list(range(5000))
+    _, d = req(server, params=settings, body=b"SELECT number AS n FROM numbers(5000) FORMAT Arrow")
+    assert pa.ipc.open_file(d).read_all().num_rows == 5000
+    _, d = req(server, params=settings, body=b"SELECT number AS n FROM numbers(5000) FORMAT JSONCompact")
+    assert [str(row[0]) for row in json.loads(d)["data"]] == [str(i) for i in range(5000)]
+    _, d = req(server, params=settings, body=b"SELECT number AS n FROM numbers(5000) FORMAT CSV")
+    assert d.decode().split() == [str(i) for i in range(5000)]
+
+
 def test_summary_select(server):
     r, _ = req(server, body=b"SELECT number FROM numbers(1000) WHERE number % 10 = 0")
     s = json.loads(r.getheader("X-ClickHouse-Summary"))
