@@ -1,4 +1,9 @@
+#define _GNU_SOURCE /* strcasestr */
 #include "testutil.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +87,37 @@ const char* test_unique_name(const char* prefix) {
   static int counter = 0;
   snprintf(buf, sizeof buf, "%s_%d_%d", prefix, (int)getpid(), ++counter);
   return buf;
+}
+
+int test_listen_loopback(int backlog, uint16_t* port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(fd, (struct sockaddr*)&a, sizeof a), 0);
+  assert_int_equal(listen(fd, backlog), 0);
+  socklen_t len = sizeof a;
+  assert_int_equal(getsockname(fd, (struct sockaddr*)&a, &len), 0);
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+size_t test_read_http_request(int fd, char* buf, size_t cap) {
+  size_t got = 0;
+  buf[0] = 0;
+  while (got < cap - 1) {
+    ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
+    if (n <= 0) break;
+    got += (size_t)n;
+    buf[got] = 0;
+    char* end = strstr(buf, "\r\n\r\n");
+    if (end) {
+      const char* cl = strcasestr(buf, "Content-Length:");
+      size_t want = (size_t)(end + 4 - buf) + (cl && cl < end ? (size_t)atol(cl + 15) : 0);
+      if (got >= want) break;
+    }
+  }
+  return got;
 }

@@ -30,4 +30,12 @@ chc_error* test_command_error(chc_client* client, const char* sql);
 /* A name unique to this process, e.g. for tables: prefix_<pid>_<counter>. */
 const char* test_unique_name(const char* prefix);
 
+/* Test doubles for what a real server cannot be made to do. */
+/* A listening TCP socket on a free loopback port (backlog `backlog`); sets *port. Fails the test
+   on error. */
+int test_listen_loopback(int backlog, uint16_t* port);
+/* Reads one HTTP request from fd into buf (NUL-terminated): the headers and, with a
+   Content-Length, that many body bytes (as far as cap allows). Returns the bytes read. */
+size_t test_read_http_request(int fd, char* buf, size_t cap);
+
 #endif

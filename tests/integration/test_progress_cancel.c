@@ -222,19 +222,7 @@ static void* replay_main(void* arg) {
   replay_server* s = arg;
   int fd = accept(s->listen_fd, NULL, NULL);
   if (fd < 0) return NULL;
-  size_t got = 0;
-  while (got < sizeof s->request - 1) {
-    ssize_t n = recv(fd, s->request + got, sizeof s->request - 1 - got, 0);
-    if (n <= 0) break;
-    got += (size_t)n;
-    s->request[got] = 0;
-    char* end = strstr(s->request, "\r\n\r\n");
-    if (end) {
-      const char* cl = strcasestr(s->request, "Content-Length:");
-      size_t want = (size_t)(end + 4 - s->request) + (cl ? (size_t)atol(cl + 15) : 0);
-      if (got >= want) break;
-    }
-  }
+  test_read_http_request(fd, s->request, sizeof s->request);
   static const char* const parts[] = {
       "HTTP/1.1 200 OK\r\nX-ClickHouse-Query-Id: replayed\r\n",
       "X-ClickHouse-Progress: {\"read_rows\":\"10\",\"read_bytes\":\"80\",\"total_rows\":\"30\"}\r\n",
@@ -257,17 +245,7 @@ static void* replay_main(void* arg) {
 static void replay_start(replay_server* s, recorder* rec) {
   memset(s, 0, sizeof *s);
   s->rec = rec;
-  s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(s->listen_fd >= 0);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(s->listen_fd, (struct sockaddr*)&a, sizeof a), 0);
-  assert_int_equal(listen(s->listen_fd, 4), 0);
-  socklen_t len = sizeof a;
-  assert_int_equal(getsockname(s->listen_fd, (struct sockaddr*)&a, &len), 0);
-  s->port = ntohs(a.sin_port);
+  s->listen_fd = test_listen_loopback(4, &s->port);
   assert_int_equal(pthread_create(&s->thread, NULL, replay_main, s), 0);
 }
 

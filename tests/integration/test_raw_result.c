@@ -303,7 +303,7 @@ static void test_raw_progress_cancels(void** state) {
 
 typedef struct {
   int listen_fd;
-  int port;
+  uint16_t port;
   const char* response;
   pthread_t thread;
 } replay_server;
@@ -313,16 +313,7 @@ static void* replay_main(void* arg) {
   int fd = accept(s->listen_fd, NULL, NULL);
   if (fd < 0) return NULL;
   char req[65536];
-  size_t got = 0;
-  while (got < sizeof req - 1) { /* headers, then the (short) SQL body */
-    ssize_t r = recv(fd, req + got, sizeof req - 1 - got, 0);
-    if (r <= 0) break;
-    got += (size_t)r;
-    req[got] = 0;
-    char* end = strstr(req, "\r\n\r\n");
-    const char* cl = strcasestr(req, "Content-Length:");
-    if (end && (!cl || got >= (size_t)(end + 4 - req) + (size_t)atoi(cl + 15))) break;
-  }
+  test_read_http_request(fd, req, sizeof req); /* headers, then the (short) SQL body */
   size_t len = strlen(s->response);
   for (size_t off = 0; off < len;) {
     ssize_t w = send(fd, s->response + off, len - off, MSG_NOSIGNAL);
@@ -336,16 +327,7 @@ static void* replay_main(void* arg) {
 
 static void replay_start(replay_server* s, const char* response) {
   s->response = response;
-  s->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(s->listen_fd >= 0);
-  struct sockaddr_in a = {0};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(s->listen_fd, (struct sockaddr*)&a, sizeof a), 0);
-  assert_int_equal(listen(s->listen_fd, 4), 0);
-  socklen_t alen = sizeof a;
-  assert_int_equal(getsockname(s->listen_fd, (struct sockaddr*)&a, &alen), 0);
-  s->port = ntohs(a.sin_port);
+  s->listen_fd = test_listen_loopback(4, &s->port);
   assert_int_equal(pthread_create(&s->thread, NULL, replay_main, s), 0);
 }
 

@@ -265,17 +265,7 @@ static relay_double* relay_start(int upstream) {
   relay_double* d = calloc(1, sizeof *d);
   pthread_mutex_init(&d->mu, NULL);
   d->upstream_port = upstream ? (uint16_t)atoi(test_env("CHC_TEST_HTTP_PORT")) : 0;
-  d->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(d->listen_fd >= 0);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(d->listen_fd, (struct sockaddr*)&a, sizeof a), 0);
-  assert_int_equal(listen(d->listen_fd, 16), 0);
-  socklen_t len = sizeof a;
-  assert_int_equal(getsockname(d->listen_fd, (struct sockaddr*)&a, &len), 0);
-  d->port = ntohs(a.sin_port);
+  d->listen_fd = test_listen_loopback(16, &d->port);
   assert_int_equal(pthread_create(&d->thread, NULL, relay_main, d), 0);
   return d;
 }
