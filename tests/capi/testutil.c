@@ -121,3 +121,15 @@ size_t test_read_http_request(int fd, char* buf, size_t cap) {
   }
   return got;
 }
+
+void test_assert_client_usable(chc_client* client) {
+  chc_query* q = test_query("SELECT 40 + 2");
+  chc_response* r = NULL;
+  assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
+  size_t len = 0;
+  const char* body = chc_response_body(r, &len);
+  assert_int_equal(len, 3);
+  assert_memory_equal(body, "42\n", 3);
+  chc_response_free(r);
+  chc_query_free(q);
+}

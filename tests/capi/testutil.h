@@ -30,6 +30,9 @@ chc_error* test_command_error(chc_client* client, const char* sql);
 /* A name unique to this process, e.g. for tables: prefix_<pid>_<counter>. */
 const char* test_unique_name(const char* prefix);
 
+/* Fails the test unless the client still runs a command ("SELECT 40 + 2", one request). */
+void test_assert_client_usable(chc_client* client);
+
 /* Test doubles for what a real server cannot be made to do. */
 /* A listening TCP socket on a free loopback port (backlog `backlog`); sets *port. Fails the test
    on error. */

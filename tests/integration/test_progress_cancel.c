@@ -20,16 +20,6 @@
 
 static chc_client* client_http(void) { return test_client("CHC_TEST_URL", NULL); }
 
-static void assert_client_usable(chc_client* client) {
-  assert_int_equal(chc_client_ping(client, NULL), CHC_OK);
-  chc_query* q = test_query("SELECT 40 + 2");
-  chc_response* r = NULL;
-  assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
-  assert_string_equal(chc_response_body(r, NULL), "42\n");
-  chc_response_free(r);
-  chc_query_free(q);
-}
-
 /* ---- progress recorder ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -124,7 +114,7 @@ static void test_progress_callback_cancels(void** state) {
   assert_true(rows < 20000000);
   assert_int_equal(chc_result_next(res, &b, NULL), CHC_E_CANCELLED); /* sticky */
   chc_result_free(res);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
 
   /* Removing the callback: the query runs to the end. */
   assert_int_equal(chc_query_set_progress(q, NULL, NULL, NULL), CHC_OK);
@@ -347,7 +337,7 @@ static void test_result_cancel_from_other_thread(void** state) {
   chc_result_cancel(res); /* idempotent */
   chc_result_free(res);
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -383,7 +373,7 @@ static void test_cancel_before_next_and_after_end(void** state) {
   assert_null(b);
   chc_result_free(res);
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -460,7 +450,7 @@ static void test_kill_query(void** state) {
   assert_int_equal(chc_client_kill_query(client, "", NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_client_kill_query(client, NULL, NULL), CHC_E_INVALID_ARGUMENT);
   assert_int_equal(chc_client_kill_query(NULL, "x", NULL), CHC_E_INVALID_ARGUMENT);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 

@@ -20,15 +20,6 @@
 
 static chc_client* client_http(void) { return test_client("CHC_TEST_URL", NULL); }
 
-static void assert_client_usable(chc_client* client) {
-  chc_query* q = test_query("SELECT 40 + 2");
-  chc_response* r = NULL;
-  assert_int_equal(chc_client_command(client, q, &r, NULL), CHC_OK);
-  assert_string_equal(chc_response_body(r, NULL), "42\n");
-  chc_response_free(r);
-  chc_query_free(q);
-}
-
 /* Growing byte buffer. */
 typedef struct {
   char* data;
@@ -118,7 +109,7 @@ static void test_raw_small_reads_equal_whole_body(void** state) {
   check_equals_command(client, "SELECT number, [number, 1] AS a FROM numbers(50000) FORMAT JSONEachRow", big, 1);
   check_equals_command(client, "SELECT number FROM numbers(10)", caps, 2); /* default TabSeparated */
   check_equals_command(client, "SELECT 1 WHERE 0 FORMAT CSV", big, 1);     /* empty body */
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -156,7 +147,7 @@ static void test_raw_error_before_body(void** state) {
   assert_string_equal(chc_error_query_id(err), "raw-before-body");
   chc_error_free(err);
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -203,7 +194,7 @@ static void test_raw_mid_stream_error(void** state) {
   chc_client* client = client_http();
   check_mid_stream(client, "CSV");
   check_mid_stream(client, "RowBinary"); /* the text follows binary rows, not a line start */
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -234,7 +225,7 @@ static void test_raw_early_free_and_cancel(void** state) {
     chc_raw_result_free(raw);
     chc_query_free(q);
     assert_true(test_now_s() - t0 < 30);
-    assert_client_usable(client);
+    test_assert_client_usable(client);
   }
   chc_raw_result_free(NULL);
   chc_raw_result_cancel(NULL);
@@ -295,7 +286,7 @@ static void test_raw_progress_cancels(void** state) {
   chc_raw_result_free(raw);
   chc_query_free(q);
   free(got.data);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 

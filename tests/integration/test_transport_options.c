@@ -54,12 +54,6 @@ static chc_error* expect_status(chc_status st, chc_error* err, chc_status want) 
   return err;
 }
 
-static void assert_client_usable(chc_client* client) {
-  char* v = run_text(client, "SELECT 40 + 2");
-  assert_string_equal(v, "42\n");
-  free(v);
-}
-
 /* ---- HttpRelayDoubleForTransportTests ------------------------------------------------------------ */
 
 enum {
@@ -747,7 +741,7 @@ static void test_headers_reach_real_server(void** state) {
   chc_client_free(client);
   client = test_client("CHC_TEST_URL", "password", "wrong_pw", "header.X-ClickHouse-User", test_env("CHC_TEST_USER"),
                        "header.X-ClickHouse-Key", test_env("CHC_TEST_PASSWORD"), NULL);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -990,7 +984,7 @@ static void test_external_errors(void** state) {
   chc_error_free(err);
   err = NULL;
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
 
   /* Data that does not parse as the structure. */
   q = test_query("SELECT * FROM nums");
@@ -1003,7 +997,7 @@ static void test_external_errors(void** state) {
   chc_error_free(err);
   err = NULL;
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
 
   /* Argument checks. */
   q = test_query("SELECT 1");
@@ -1043,7 +1037,7 @@ static void test_external_errors(void** state) {
   assert_non_null(strstr(chc_error_message(err), "date_time_input_format"));
   chc_error_free(err);
   chc_query_free(q);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 }
 
@@ -1065,7 +1059,7 @@ static void test_proxy_from_environment(void** state) {
 
   /* No proxy key: libcurl takes http_proxy. */
   chc_client* client = test_client("CHC_TEST_URL", NULL);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   assert_int_equal(relay_relayed(d), 1);
   relay_request_line(d, 0, line, sizeof line);
   char want[64];
@@ -1076,7 +1070,7 @@ static void test_proxy_from_environment(void** state) {
   /* no_proxy lists the host: direct. */
   setenv("no_proxy", "localhost,127.0.0.1", 1);
   client = test_client("CHC_TEST_URL", NULL);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   assert_int_equal(relay_relayed(d), 1);
   chc_client_free(client);
 
@@ -1084,7 +1078,7 @@ static void test_proxy_from_environment(void** state) {
   clear_proxy_env();
   setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
   client = test_client("CHC_TEST_URL", NULL);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   chc_client_free(client);
 
   /* A dead proxy in http_proxy: the request fails to connect (the environment is really used). */
@@ -1110,15 +1104,15 @@ static void test_explicit_proxy_wins(void** state) {
 
   /* The proxy key beats http_proxy and no_proxy. */
   chc_client* client = test_client("CHC_TEST_URL", "proxy", proxy, NULL);
-  assert_client_usable(client);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
+  test_assert_client_usable(client);
   assert_int_equal(relay_relayed(d), 2);
   chc_client_free(client);
 
   /* proxy = "": no proxy at all, the environment is ignored. */
   unsetenv("no_proxy");
   client = test_client("CHC_TEST_URL", "proxy", "", NULL);
-  assert_client_usable(client);
+  test_assert_client_usable(client);
   assert_int_equal(relay_relayed(d), 2);
   chc_client_free(client);
 
