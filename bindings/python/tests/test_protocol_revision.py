@@ -112,3 +112,23 @@ def test_top_level_datetime_keeps_zone_at_54405(replay54405):
     assert len(probes) == 1 and 'client_protocol_version=54405' in probes[0]  # once per client
     assert len(queries) == 2 and all('client_protocol_version=54405' in q for q in queries)
     client.close()
+
+
+def test_protocol_revision_option(server, replay54405):
+    # get_client(protocol_revision=...): 'auto' (default) probes; 0 never sends the parameter;
+    # 54405 always does (18.16 answers 115, with a hint); anything else is refused at once.
+    client = chconnect.get_client(host='127.0.0.1', port=replay54405.port, compress=False, protocol_revision=0)
+    with pytest.raises(chconnect.DatabaseError):
+        client.query(TOKYO_SQL)  # the double answers only requests at 54405
+    assert [body for _, body in replay54405.requests if body.startswith(b'SELECT toDateTime')]
+    assert not [target for target, _ in replay54405.requests if 'client_protocol_version' in target]
+    client.close()
+    with chconnect.get_client(**server.client_args(protocol_revision=0)) as zero:
+        assert zero.query(TOKYO_SQL).column_types[0].name == 'DateTime'  # revision 0 drops the zone
+    with chconnect.get_client(**server.client_args(protocol_revision=54405)) as forced:
+        with pytest.raises(chconnect.DatabaseError, match='protocol_revision') as err:
+            forced.query('SELECT 1')
+        assert err.value.code == 115
+        assert forced.command('SELECT 42') == 42  # commands never carry it
+    with pytest.raises(chconnect.ProgrammingError, match='protocol_revision'):
+        chconnect.get_client(**server.client_args(protocol_revision='sometimes'))

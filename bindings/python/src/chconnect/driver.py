@@ -11,7 +11,7 @@ from .exceptions import ProgrammingError
 # Client options that map onto the C library's configuration keys.
 _CONFIG_KEYS = ('verify', 'ca_cert', 'client_cert', 'client_cert_key', 'server_host_name', 'compress',
                 'connect_timeout', 'send_receive_timeout', 'session_id', 'max_connections', 'proxy',
-                'query_retries')
+                'query_retries', 'protocol_revision')
 # clickhouse-connect options that chconnect accepts and ignores (they tune behaviour chconnect
 # does not have or does differently). autogenerate_query_id: the C library sends a UUID4 query
 # id with every request that has none, and has no way to send none (see README).
