@@ -175,23 +175,33 @@ func newQuery(sql string, opts []Option) (capi.Query, error) {
 	return q, nil
 }
 
-// Command runs a statement whose response is text (DDL, SET, INSERT ... VALUES, small SELECTs in
-// TabSeparated or a format the SQL names) and returns the buffered response.
-// ctx is checked before the request starts (see Ping).
-func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (*Response, error) {
+// runQuery holds the client (checking ctx first) and a query built from sql and opts while call
+// runs, then releases both; call's status and *e become the returned error.
+func (c *Client) runQuery(ctx context.Context, sql string, opts []QueryOption,
+	call func(h capi.Client, q capi.Query, e *capi.Error) int) error {
 	h, err := c.acquire(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer c.mu.RUnlock()
 	q, err := newQuery(sql, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer capi.Chc_query_free(q)
 	var e capi.Error
+	st := call(h, q, &e)
+	return check(st, e)
+}
+
+// Command runs a statement whose response is text (DDL, SET, INSERT ... VALUES, small SELECTs in
+// TabSeparated or a format the SQL names) and returns the buffered response.
+// ctx is checked before the request starts (see Ping).
+func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (*Response, error) {
 	var r capi.Response
-	if err := check(capi.Chc_client_command(h, q, &r, &e), e); err != nil {
+	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
+		return capi.Chc_client_command(h, q, &r, e)
+	}); err != nil {
 		return nil, err
 	}
 	return takeResponse(r), nil
@@ -204,19 +214,10 @@ func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (
 // ctx is checked before the request starts and before each block is read; a read in flight is
 // bounded by the client's timeouts (in-flight cancellation is planned for a later version).
 func (c *Client) Query(ctx context.Context, sql string, opts ...QueryOption) (*Rows, error) {
-	h, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.mu.RUnlock()
-	q, err := newQuery(sql, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer capi.Chc_query_free(q)
-	var e capi.Error
 	var r capi.Result
-	if err := check(capi.Chc_client_query(h, q, &r, &e), e); err != nil {
+	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
+		return capi.Chc_client_query(h, q, &r, e)
+	}); err != nil {
 		return nil, err
 	}
 	return newRows(ctx, r), nil
@@ -274,19 +275,10 @@ func (c *Client) Insert(ctx context.Context, table string, columns []string, opt
 // InsertRaw sends a complete INSERT whose body the caller made: sql is the whole statement (e.g.
 // "INSERT INTO t FORMAT TabSeparated"), data the body. data is only read during the call.
 func (c *Client) InsertRaw(ctx context.Context, sql string, data []byte, opts ...QueryOption) (*Response, error) {
-	h, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.mu.RUnlock()
-	q, err := newQuery(sql, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer capi.Chc_query_free(q)
-	var e capi.Error
 	var r capi.Response
-	if err := check(capi.Chc_client_insert_raw(h, q, data, &r, &e), e); err != nil {
+	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
+		return capi.Chc_client_insert_raw(h, q, data, &r, e)
+	}); err != nil {
 		return nil, err
 	}
 	return takeResponse(r), nil

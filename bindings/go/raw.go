@@ -76,19 +76,10 @@ type RawResult struct {
 // client's timeouts. From then on, cancelling ctx aborts the transfer, including a Read in
 // flight (see RawResult).
 func (c *Client) QueryRaw(ctx context.Context, sql string, opts ...QueryOption) (*RawResult, error) {
-	h, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer c.mu.RUnlock()
-	q, err := newQuery(sql, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer capi.Chc_query_free(q)
-	var e capi.Error
 	var r capi.RawResult
-	if err := check(capi.Chc_client_query_raw(h, q, &r, &e), e); err != nil {
+	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
+		return capi.Chc_client_query_raw(h, q, &r, e)
+	}); err != nil {
 		return nil, err
 	}
 	if ctx == nil {
