@@ -87,6 +87,18 @@ Error serverError(int status, const std::string& body, const std::string* code_h
   return Error(kindForServerError(info.code, status), message, info);
 }
 
+// A response header's value, "" when the server did not send it.
+std::string headerOrEmpty(const transport::HttpResponse& response, const char* name) {
+  const std::string* v = response.header(name);
+  return v ? *v : std::string();
+}
+
+// The query id the server reports (X-ClickHouse-Query-Id), else the one sent.
+std::string reportedQueryId(const transport::HttpResponse& response, std::string sent) {
+  const std::string* id = response.header("X-ClickHouse-Query-Id");
+  return id ? *id : std::move(sent);
+}
+
 // A server error about the client_protocol_version parameter (18.16: "Code: 115, e.displayText() =
 // DB::Exception: Unknown setting client_protocol_version").
 bool namesRevisionParameter(const Error& e) {
@@ -116,9 +128,8 @@ std::string quoteTableName(std::string_view table) {
 QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
                          std::shared_ptr<transport::CancelToken> cancel, uint64_t revision)
     : query_id_(std::move(query_id)),
-      summary_(Summary::parse(response->header("X-ClickHouse-Summary") ? *response->header("X-ClickHouse-Summary")
-                                                                       : std::string())),
-      timezone_(response->header("X-ClickHouse-Timezone") ? *response->header("X-ClickHouse-Timezone") : std::string()),
+      summary_(Summary::parse(headerOrEmpty(*response, "X-ClickHouse-Summary"))),
+      timezone_(headerOrEmpty(*response, "X-ClickHouse-Timezone")),
       body_(decodedBody(std::move(response))),
       reader_(*body_, revision),
       cancel_(std::move(cancel)) {}
@@ -310,10 +321,8 @@ std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest req
 
 Response Client::finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id) {
   Response out;
-  const std::string* id = response->header("X-ClickHouse-Query-Id");
-  out.query_id = id ? *id : query_id;
-  const std::string* summary = response->header("X-ClickHouse-Summary");
-  out.summary = Summary::parse(summary ? *summary : std::string());
+  out.query_id = reportedQueryId(*response, query_id);
+  out.summary = Summary::parse(headerOrEmpty(*response, "X-ClickHouse-Summary"));
   auto decoded = decodedBody(std::move(response));
   std::string body = readAllFrom(*decoded, kMaxCommandBody);
   // A 200 whose body ends in an exception: the statement failed after output started. Only a
@@ -373,23 +382,22 @@ std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_p
   try {
     response = send(std::move(req), query_id);
   } catch (const Error& e) {
-    if (revision > 0 && namesRevisionParameter(e) && !config_.protocol_revision) {
-      // The probe said yes but this server says no (a load balancer over mixed versions): ask
-      // again next time.
-      std::lock_guard<std::mutex> lock(revision_mutex_);
-      native_revision_.reset();
-    }
+    if (revision == 0 || !namesRevisionParameter(e)) throw;
     // A forced revision on a server that does not know the parameter: say what to change.
-    if (revision > 0 && namesRevisionParameter(e) && config_.protocol_revision)
+    if (config_.protocol_revision)
       throw Error(e.kind(),
                   std::string(e.what()) + " (the client option protocol_revision=" + std::to_string(revision) +
                       " makes every query send client_protocol_version, which this server does not accept; use "
                       "protocol_revision=auto or 0)",
                   e.server());
+    // The probe said yes but this server says no (a load balancer over mixed versions): ask
+    // again next time.
+    std::lock_guard<std::mutex> lock(revision_mutex_);
+    native_revision_.reset();
     throw;
   }
-  if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
-  return std::make_unique<QueryResult>(std::move(response), query_id, std::move(cancel), revision);
+  query_id = reportedQueryId(*response, std::move(query_id));
+  return std::make_unique<QueryResult>(std::move(response), std::move(query_id), std::move(cancel), revision);
 }
 
 uint64_t Client::nativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel) {
@@ -456,8 +464,8 @@ std::unique_ptr<RawResult> Client::queryRaw(const QuerySpec& query, std::shared_
   auto req = buildRequest(query, BodyKind::Sql, &query_id, false, config_.query_retries);
   req.cancel = cancel;
   auto response = send(std::move(req), query_id);
-  if (const std::string* id = response->header("X-ClickHouse-Query-Id")) query_id = *id;
-  return std::make_unique<RawResult>(std::move(response), query_id, std::move(cancel));
+  query_id = reportedQueryId(*response, std::move(query_id));
+  return std::make_unique<RawResult>(std::move(response), std::move(query_id), std::move(cancel));
 }
 
 Response Client::killQuery(std::string_view query_id) {
