@@ -475,13 +475,12 @@ class Client:
                 result = self._send(capi.chc_client_query, self._h, q)
             except DatabaseError as exc:
                 _reraise_progress_error(relay, exc)
-        on_close = self._unregister
-        if claim is not None:
-            # The session stays taken while the result is read: released when the reader is
-            # closed (read to the end, a stream left), or collected unclosed.
-            def on_close(reader, claim=claim):
+        def on_close(reader):
+            # The session (if any) stays taken while the result is read: released when the
+            # reader is closed (read to the end, a stream left), or collected unclosed.
+            if claim is not None:
                 claim.release(abandoned=reader.summary is None)
-                self._unregister(reader)
+            self._unregister(reader)
         reader = BlockReader(result, relay, on_close=on_close, error_mode=self.show_clickhouse_errors)
         if claim is not None:
             weakref.finalize(reader, claim.abandon)

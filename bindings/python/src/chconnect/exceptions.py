@@ -211,6 +211,20 @@ def apply_error_mode(exc, mode):
     return exc
 
 
+def error_cause(exc, mode):
+    """The original exception to chain to a reshaped one, unless it would show server text that
+    show_clickhouse_errors hides."""
+    return exc if mode is True else None
+
+
+def raise_mid_stream(exc, mode):
+    """Raises a ClickHouseError met while reading a response that had started: a server error or
+    malformed data becomes StreamFailureError; show_clickhouse_errors (`mode`) applies."""
+    if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
+        raise apply_error_mode(exc._copy_into(StreamFailureError), mode) from error_cause(exc, mode)
+    raise apply_error_mode(exc, mode)
+
+
 def stream_failure_from_text(message):
     """A StreamFailureError for a mid-stream server error that reached us only as text (through
     an Arrow consumer): code and name recovered from the text when it has them."""

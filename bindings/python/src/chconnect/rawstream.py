@@ -3,7 +3,7 @@
 import io
 
 from ._capi import capi
-from .exceptions import CHC_E_PROTOCOL, CHC_E_SERVER, ClickHouseError, StreamFailureError, apply_error_mode
+from .exceptions import ClickHouseError, raise_mid_stream
 
 # BufferedReader's buffer over the raw stream: reads of this size or more go straight to the C
 # library into the caller's buffer.
@@ -44,11 +44,7 @@ class RawStream(io.RawIOBase):
         try:
             n = capi.chc_raw_result_read(h, view)
         except ClickHouseError as exc:
-            # The response had started: a server error or undecodable bytes are mid-stream.
-            if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
-                raise apply_error_mode(exc._copy_into(StreamFailureError), self._error_mode) from (
-                    exc if self._error_mode is True else None)
-            raise apply_error_mode(exc, self._error_mode)
+            raise_mid_stream(exc, self._error_mode)
         if n == 0:
             self._ended = True
         return n

@@ -7,8 +7,8 @@ need them (``require``), so ``import chconnect`` never loads them.
 import importlib
 
 from ._capi import capi
-from .exceptions import (CHC_E_CANCELLED, CHC_E_PROTOCOL, CHC_E_SERVER, DatabaseError, ProgrammingError, StreamClosedError,
-                         StreamFailureError, apply_error_mode, stream_failure_from_text)
+from .exceptions import (CHC_E_CANCELLED, DatabaseError, ProgrammingError, StreamClosedError, StreamFailureError,
+                         apply_error_mode, error_cause, raise_mid_stream, stream_failure_from_text)
 
 
 def require(module, purpose):
@@ -53,11 +53,7 @@ class BlockReader:
             relay = self._relay
             if relay is not None and relay.error is not None and exc.status == CHC_E_CANCELLED:
                 raise relay.error from exc  # the progress callback raised: its exception, not ours
-            # The response had started: a server error or malformed data now is mid-stream.
-            if exc.status in (CHC_E_SERVER, CHC_E_PROTOCOL) and not isinstance(exc, StreamFailureError):
-                raise apply_error_mode(exc._copy_into(StreamFailureError), self.error_mode) from _cause(
-                    exc, self.error_mode)
-            raise apply_error_mode(exc, self.error_mode)
+            raise_mid_stream(exc, self.error_mode)
         if block is None:
             self._finish()
         return block
@@ -171,12 +167,6 @@ def _arrow_error(exc, error_mode=True):
     return StreamFailureError(message)
 
 
-def _cause(exc, error_mode):
-    """The original exception to chain, unless it would show server text the client's
-    show_clickhouse_errors hides."""
-    return exc if error_mode is True else None
-
-
 class ArrowStream(_ContextStream):
     """A query result streamed as Arrow: record batches (one per Native block) with no copies
     where the layouts agree.
@@ -220,7 +210,7 @@ class ArrowStream(_ContextStream):
         try:
             return self._batches().read_all()
         except (pa.ArrowException, OSError) as exc:
-            raise _arrow_error(exc, self._reader.error_mode) from _cause(exc, self._reader.error_mode)
+            raise _arrow_error(exc, self._reader.error_mode) from error_cause(exc, self._reader.error_mode)
         finally:
             self.close()
 
@@ -234,7 +224,7 @@ class ArrowStream(_ContextStream):
             raise
         except (pa.ArrowException, OSError) as exc:
             self.close()
-            raise _arrow_error(exc, self._reader.error_mode) from _cause(exc, self._reader.error_mode)
+            raise _arrow_error(exc, self._reader.error_mode) from error_cause(exc, self._reader.error_mode)
 
     def close(self):
         if self._closed:
