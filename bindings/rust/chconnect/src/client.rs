@@ -139,13 +139,7 @@ impl Client {
     /// Runs a SELECT and streams its result block by block ("FORMAT Native" is appended: the SQL
     /// must not name a format).
     pub fn query(&self, query: impl Into<Query>) -> Result<Rows> {
-        let q = query.into().to_raw()?;
-        let mut out: *mut sys::chc_result = ptr::null_mut();
-        // SAFETY: live client and query; on success we own *out.
-        call(|err| unsafe { sys::chc_client_query(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
-        let raw =
-            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query returned no result"))?;
-        Ok(Rows::from_raw(raw))
+        Ok(Rows::from_raw(self.start(query, "chc_client_query", sys::chc_client_query)?))
     }
 
     /// Runs a statement and returns its response body as bytes read incrementally, without
@@ -163,13 +157,27 @@ impl Client {
     /// # }
     /// ```
     pub fn query_raw(&self, query: impl Into<Query>) -> Result<RawResult> {
+        Ok(RawResult::from_raw(self.start(query, "chc_client_query_raw", sys::chc_client_query_raw)?))
+    }
+
+    /// Sends `query` with `start` (chc_client_query or chc_client_query_raw, named `name` in the
+    /// error) and returns the result handle it made, owned by the caller.
+    fn start<T>(
+        &self,
+        query: impl Into<Query>,
+        name: &str,
+        start: unsafe extern "C" fn(
+            *mut sys::chc_client,
+            *const sys::chc_query,
+            *mut *mut T,
+            *mut *mut sys::chc_error,
+        ) -> sys::chc_status,
+    ) -> Result<NonNull<T>> {
         let q = query.into().to_raw()?;
-        let mut out: *mut sys::chc_raw_result = ptr::null_mut();
+        let mut out: *mut T = ptr::null_mut();
         // SAFETY: live client and query; on success we own *out.
-        call(|err| unsafe { sys::chc_client_query_raw(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
-        let raw =
-            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, "chc_client_query_raw returned no result"))?;
-        Ok(RawResult::from_raw(raw))
+        call(|err| unsafe { start(self.ptr(), q.0.as_ptr(), &mut out, err) })?;
+        NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, format!("{name} returned no result")))
     }
 
     /// Starts a Native insert into `table` ("name" or "db.name") for the named columns (empty:
