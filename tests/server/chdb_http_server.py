@@ -735,13 +735,14 @@ class Handler(BaseHTTPRequestHandler):
             except Exception:
                 pass
 
-        try:
-            if whole:
-                raise RuntimeError("Streaming query is not supported for this format here")
-            sr = conn.send_query(sql, fmt, params=qparams) if qparams else conn.send_query(sql, fmt)
-        except Exception as e:
-            if "Streaming query is not supported" not in str(e):
-                raise error_from_chdb(e)
+        sr = None
+        if not whole:
+            try:
+                sr = conn.send_query(sql, fmt, params=qparams) if qparams else conn.send_query(sql, fmt)
+            except Exception as e:
+                if "Streaming query is not supported" not in str(e):
+                    raise error_from_chdb(e)
+        if sr is None:  # one piece: a one-document format, or a statement chDB cannot stream
             r = self.chq(conn, sql, fmt, qparams)
             account(r)
             chunks.append(r.bytes())
