@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""Replay server for chconnect benchmarks: serves captured Native (and Arrow) bytes of ONE
-bench query over loopback HTTP/1.1 in large chunks, so the client is the bottleneck.
+"""Replay server for chconnect benchmarks: serves captured Native (and Arrow) bytes of the bench
+queries over loopback HTTP/1.1 in large chunks, so the client is the bottleneck.
 
-    python bench/replay_server.py --capture-url URL --query 'SELECT ... FROM t' \
+    python bench/replay_server.py --capture-url URL --query 'SELECT ... FROM t' [--query ...] \
         [--proxy-url URL2] [--formats Native,Arrow] [--chunk 1048576] [--port 0] [--port-file F]
 
-At start it fetches `<query> FORMAT <fmt>` once per format from --capture-url (the real server or
+At start it fetches `<query> FORMAT <fmt>` once per query and format from --capture-url (the real server or
 the chDB stand-in) and keeps the bytes in memory (a format the capture server lacks, e.g.
 Arrow on 18.16, is fetched from --proxy-url instead; the source of each capture is printed).
 Then, per request:
   - a SELECT whose text (query parameter + body, `FORMAT x` removed, whitespace collapsed) equals
-    --query: 200, `Transfer-Encoding: chunked`, the captured bytes of the requested format
+    one of the --query texts: 200, `Transfer-Encoding: chunked`, the captured bytes of the requested format
     (FORMAT clause, else `default_format`, else X-ClickHouse-Format header, else Native) written
     in --chunk-sized chunks with one sendmsg each (no copies), keep-alive;
   - an INSERT (query parameter or body starting with INSERT): the body is read and discarded,
@@ -36,8 +36,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FORMAT_RE = re.compile(r'\s+FORMAT\s+(\w+)\s*;?\s*$', re.IGNORECASE)
-CAPTURES = {}          # format name (lower) -> bytes
-CAPTURE_SOURCES = {}   # format name (lower) -> url (no credentials)
+CAPTURES = {}          # (normalised query, format name lower) -> bytes
+CAPTURE_SOURCES = {}   # 'format name (lower): query' -> url (no credentials)
 ARGS = None
 STATS = {'served': 0, 'bytes': 0, 'inserts': 0, 'insert_bytes': 0, 'proxied': 0}
 STATS_LOCK = threading.Lock()
@@ -83,7 +83,7 @@ def redact(url):
     return f'{u.scheme}://{u.hostname}:{u.port}{u.path}'
 
 
-def capture(fmts):
+def capture(query, fmts):
     for fmt in fmts:
         last = None
         for url in dict.fromkeys([ARGS.capture_url, ARGS.proxy_url]):
@@ -91,16 +91,16 @@ def capture(fmts):
                 t0 = time.perf_counter()
                 extra = {'max_block_size': str(ARGS.arrow_max_block_size)} \
                     if fmt.lower().startswith('arrow') and ARGS.arrow_max_block_size else {}
-                data = fetch(url, f'{ARGS.query} FORMAT {fmt}', extra)
-                CAPTURES[fmt.lower()] = data
-                CAPTURE_SOURCES[fmt.lower()] = redact(url)
-                print(f'[replay] captured {fmt}: {len(data)} bytes from {redact(url)} '
+                data = fetch(url, f'{query} FORMAT {fmt}', extra)
+                CAPTURES[(norm(query), fmt.lower())] = data
+                CAPTURE_SOURCES[f'{fmt.lower()}: {query}'] = redact(url)
+                print(f'[replay] captured {fmt} of {query}: {len(data)} bytes from {redact(url)} '
                       f'in {time.perf_counter() - t0:.2f}s', file=sys.stderr, flush=True)
                 break
             except Exception as exc:  # noqa: BLE001
                 last = exc
         else:
-            print(f'[replay] could not capture {fmt}: {last}', file=sys.stderr, flush=True)
+            print(f'[replay] could not capture {fmt} of {query}: {last}', file=sys.stderr, flush=True)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -145,11 +145,11 @@ class Handler(BaseHTTPRequestHandler):
         if u.path.rstrip('/').endswith('ping'):
             return self.send_small(200, b'Ok.\n')
         sql = qparam + ('\n' if qparam and body else '') + body.decode('utf-8', 'replace')
-        if norm(sql) == ARGS.norm_query:
+        if norm(sql) in ARGS.norm_queries:
             m = FORMAT_RE.search(sql.strip())
             fmt = (m.group(1) if m else params.get('default_format')
                    or self.headers.get('X-ClickHouse-Format') or 'Native')
-            data = CAPTURES.get(fmt.lower())
+            data = CAPTURES.get((norm(sql), fmt.lower()))
             if data is not None:
                 return self.serve_capture(fmt, data)
         return self.proxy(body)
@@ -246,7 +246,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--capture-url', required=True, help='server the bench bytes are captured from')
     ap.add_argument('--proxy-url', help='server for all other requests (default: --capture-url)')
-    ap.add_argument('--query', required=True, help='the bench SELECT, without FORMAT')
+    ap.add_argument('--query', required=True, action='append',
+                    help='a bench SELECT, without FORMAT (repeat for more)')
     ap.add_argument('--formats', default='Native,Arrow',
                     help='formats to capture (clickhouse-connect query_arrow asks for Arrow)')
     ap.add_argument('--arrow-max-block-size', type=int, default=0,
@@ -259,8 +260,9 @@ def main():
     ap.add_argument('--verbose', action='store_true')
     ARGS = ap.parse_args()
     ARGS.proxy_url = ARGS.proxy_url or ARGS.capture_url
-    ARGS.norm_query = norm(ARGS.query)
-    capture([f.strip() for f in ARGS.formats.split(',') if f.strip()])
+    ARGS.norm_queries = {norm(q) for q in ARGS.query}
+    for query in ARGS.query:
+        capture(query, [f.strip() for f in ARGS.formats.split(',') if f.strip()])
     srv = Server((ARGS.host, ARGS.port), Handler)
     port = srv.server_address[1]
     print(f'[replay] listening on http://{ARGS.host}:{port} (chunk {ARGS.chunk} bytes)',
@@ -268,7 +270,7 @@ def main():
     if ARGS.port_file:
         tmp = ARGS.port_file + '.tmp'
         with open(tmp, 'w') as f:
-            f.write(json.dumps({'port': port, 'captures': {k: len(v) for k, v in CAPTURES.items()},
+            f.write(json.dumps({'port': port, 'captures': {f'{k[1]}: {k[0]}': len(v) for k, v in CAPTURES.items()},
                                 'sources': CAPTURE_SOURCES}))
         os.replace(tmp, ARGS.port_file)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -28,6 +28,10 @@ import tempfile
 import time
 import urllib.parse
 
+# numpy's OpenBLAS starts one spinning thread per core; its CPU lands in getrusage(RUSAGE_SELF)
+# of whichever client is measured (3-6 % of query_np in perf). Neither client calls BLAS.
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPLAY = os.path.join(os.path.dirname(HERE), 'replay_server.py')
 
@@ -39,11 +43,20 @@ COLUMNS = [
     ('n', 'Nullable(Int32)', "CAST(if(number % 10 = 0, NULL, toInt32(number % 1000003) - 500000), 'Nullable(Int32)')"),
     ('lc', 'LowCardinality(String)', "concat('cat_', toString(number % 97))"),
 ]
+# The numbers-only query of the *_num operations: no Python objects per value, so the result's
+# cost can be compared with the curl floor of the same bytes.
+NUMERIC_COLUMNS = ['id', 'f', 'dt']
 
 
 def rusage_cpu(who=resource.RUSAGE_SELF):
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
+
+
+def rusage_split():
+    """(user s, system s, minor page faults) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime, r.ru_stime, r.ru_minflt
 
 
 def fmt_s(x):
@@ -91,6 +104,17 @@ def peak_rss_kb(reset_done):
 
 def rss_text(r):
     return '-' if r.get('rss') is None else f"{r['rss']:.0f}"
+
+
+def user_ratio(o, p):
+    r = ratio(p.get('user'), o.get('user'))
+    return '-' if r is None else f'{r:.2f}x'
+
+
+def faults_text(o, p):
+    if o.get('faults') is None:
+        return '-'
+    return f'{o["faults"] / 1e3:.0f}/' + ('-' if p.get('faults') is None else f'{p["faults"] / 1e3:.0f}')
 
 
 def redact(url):
@@ -152,7 +176,8 @@ def consume_np(res):
 
 
 def op_callable(op, client, ctx):
-    q = ctx['query']
+    q = ctx['num_query'] if op.endswith('_num') else ctx['query']
+    op = op.removesuffix('_num')
     if op == 'result_rows':
         return lambda: len(client.query(q).result_rows)
     if op == 'query_np':
@@ -273,7 +298,19 @@ def is_standin(url):
         return False
 
 
-def curl_floor(url, query, fmt='Native'):
+def curl_floor(url, query, fmt='Native', runs=3):
+    """The cheapest of `runs` curl fetches (CPU and wall taken separately)."""
+    best = None
+    for _ in range(runs):
+        r = curl_once(url, query, fmt)
+        if r is None:
+            return None
+        best = r if best is None else {'bytes': r['bytes'], 'cpu': min(best['cpu'], r['cpu']),
+                                       'wall': min(best['wall'], r['wall'])}
+    return best
+
+
+def curl_once(url, query, fmt):
     curl = shutil.which('curl')
     if not curl:
         return None
@@ -291,12 +328,14 @@ def curl_floor(url, query, fmt='Native'):
     return {'bytes': int(out[0]), 'cpu': c1 - c0, 'wall': w1 - w0}
 
 
-def start_replay(args, query):
+def start_replay(args, queries):
     tmpdir = tempfile.mkdtemp(prefix='chc-replay.')
     port_file = os.path.join(tmpdir, 'port.json')
     log = open(os.path.join(tmpdir, 'replay.log'), 'w')
     cmd = [sys.executable, REPLAY, '--capture-url', args.url, '--proxy-url', args.proxy_url or args.url,
-           '--query', query, '--port-file', port_file, '--formats', 'Native,Arrow']
+           '--port-file', port_file, '--formats', 'Native,Arrow']
+    for query in queries:
+        cmd += ['--query', query]
     proc = subprocess.Popen(cmd, stdout=log, stderr=log)
     t0 = time.time()
     while not os.path.exists(port_file):
@@ -316,7 +355,8 @@ def start_replay(args, query):
 # main
 # ------------------------------------------------------------------------------------------
 
-ALL_OPS = ['result_rows', 'query_np', 'query_df', 'query_arrow', 'stream', 'insert_rows', 'insert_df']
+ALL_OPS = ['result_rows', 'query_np', 'query_df', 'query_arrow', 'query_np_num', 'query_arrow_num', 'stream',
+           'insert_rows', 'insert_df']
 
 
 def main():
@@ -327,6 +367,9 @@ def main():
     ap.add_argument('--insert-rows', type=int, default=None,
                     help='rows per insert op (default min(rows, 2M))')
     ap.add_argument('--ops', default=','.join(ALL_OPS))
+    ap.add_argument('--rounds', type=int, default=2,
+                    help='timings per client and operation, the order alternating (ours first in even '
+                         'rounds, the peer first in odd ones); the table shows the cheapest (default 2)')
     ap.add_argument('--peer-path', default=os.environ.get('CHC_BENCH_PEER_PATH'),
                     help='directory prepended to sys.path to pick a clickhouse-connect version')
     ap.add_argument('--no-peer', action='store_true')
@@ -345,6 +388,7 @@ def main():
     table = f'chc_bench_{args.rows}'
     sink = f'chc_bench_sink'
     query = f'SELECT {", ".join(c[0] for c in COLUMNS)} FROM {table}'
+    num_query = f'SELECT {", ".join(NUMERIC_COLUMNS)} FROM {table}'
     if args.child_stream:
         args.query = args.query_override or query
         return child_stream(args)
@@ -374,11 +418,10 @@ def main():
             print(f'# NOTE: {peer_note} -> peer columns are empty')
             peer = None
 
-    floor = curl_floor(args.url, query)
     replay_proc = None
     bench_url = args.url
     if args.replay:
-        replay_proc, bench_url = start_replay(args, query)
+        replay_proc, bench_url = start_replay(args, [query, num_query])
         ours = make_client('ours', bench_url)
         if peer is not None or args.no_peer is False:
             try:
@@ -387,18 +430,19 @@ def main():
             except Exception as exc:  # noqa: BLE001
                 print(f'# NOTE: peer cannot connect through the replay server: {str(exc)[:160]}')
                 peer = None
-        floor = curl_floor(bench_url, query)
+    floor = curl_floor(bench_url, query)
+    num_floor = curl_floor(bench_url, num_query)
     if floor:
         print(f'# floor: curl -o /dev/null, {query} FORMAT Native: {floor["bytes"]} bytes, '
               f'cpu {floor["cpu"]:.3f}s wall {floor["wall"]:.3f}s '
               f'({floor["cpu"] / (floor["bytes"] / 1e9):.2f} CPU-s/GB)')
+    if num_floor:
+        print(f'# floor: curl -o /dev/null, {num_query} FORMAT Native: {num_floor["bytes"]} bytes, '
+              f'cpu {num_floor["cpu"]:.3f}s wall {num_floor["wall"]:.3f}s')
     native_gb = floor['bytes'] / 1e9 if floor else None
 
-    ctx = {'query': query, 'sink': sink, 'ours': ours}
-    small = {'query': query + ' LIMIT 1000', 'sink': sink, 'ours': ours}
-    if is_standin(args.url):
-        print('# NOTE: the chDB stand-in writes a multi-chunk Arrow result as concatenated IPC outputs '
-              '(invalid file), so clickhouse-connect query_arrow (FORMAT Arrow) fails against it')
+    ctx = {'query': query, 'num_query': num_query, 'sink': sink, 'ours': ours}
+    small = {'query': query + ' LIMIT 1000', 'num_query': num_query + ' LIMIT 1000', 'sink': sink, 'ours': ours}
     if 'insert_rows' in ops or 'insert_df' in ops:
         src = peer if peer is not None else ours
         lim = f'{query} ORDER BY id LIMIT {nins}'
@@ -437,6 +481,7 @@ def main():
                         record(f'stream:{method}', who, note=r.get('skip') or 'error: ' + r.get('error', '?'))
             continue
         rows_expected = nins if op.startswith('insert') else args.rows
+        runnable = {}
         for who, cl in clients:
             if cl is None:
                 record(op, who, note='(no client)')
@@ -450,19 +495,37 @@ def main():
             except Exception as exc:  # noqa: BLE001
                 record(op, who, note=f'error (warm-up): {type(exc).__name__}: {str(exc)[:160]}')
                 continue
-            gc.collect()
-            c0, w0 = rusage_cpu(), time.perf_counter()
-            try:
-                n = fn()
-            except Exception as exc:  # noqa: BLE001
-                record(op, who, note=f'error: {type(exc).__name__}: {str(exc)[:160]}')
-                continue
-            w1, c1 = time.perf_counter(), rusage_cpu()
-            gc.collect()
-            note = ''
-            if isinstance(n, int) and not op.startswith('insert') and n != rows_expected:
-                note = f'rows {n} != {rows_expected}'
-            record(op, who, cpu=c1 - c0, wall=w1 - w0, rows=rows_expected, note=note)
+            runnable[who] = fn
+        # Alternate who goes first: memory the first client frees is cheaper for the second to
+        # touch (on a VM the first touch of memory returned to the host costs several times more).
+        samples = {who: [] for who in runnable}
+        for rnd in range(max(1, args.rounds)):
+            order = list(runnable) if rnd % 2 == 0 else list(reversed(runnable))
+            for who in order:
+                if who not in samples:
+                    continue
+                gc.collect()
+                u0, s0, f0 = rusage_split()
+                w0 = time.perf_counter()
+                try:
+                    n = runnable[who]()
+                except Exception as exc:  # noqa: BLE001
+                    record(op, who, note=f'error: {type(exc).__name__}: {str(exc)[:160]}')
+                    del samples[who]
+                    continue
+                w1 = time.perf_counter()
+                u1, s1, f1 = rusage_split()
+                gc.collect()
+                samples[who].append((u1 - u0 + s1 - s0, w1 - w0, u1 - u0, s1 - s0, f1 - f0))
+                print(f'  {op} {who} round {rnd + 1}: cpu {u1 - u0 + s1 - s0:.3f}s (user {u1 - u0:.3f} '
+                      f'sys {s1 - s0:.3f}, {f1 - f0} page faults) wall {w1 - w0:.3f}s', flush=True)
+                if isinstance(n, int) and not op.startswith('insert') and n != rows_expected:
+                    record(op, who, note=f'rows {n} != {rows_expected}')
+                    del samples[who]
+        for who, got in samples.items():
+            best = min(got)   # the cheapest round's CPU split and faults
+            record(op, who, cpu=best[0], wall=min(g[1] for g in got), rows=rows_expected, user=best[2],
+                   sys=best[3], faults=best[4], samples=got)
 
     if replay_proc is not None:
         replay_proc.terminate()
@@ -476,7 +539,7 @@ def main():
     if floor:
         print(f'## floor (curl, Native {floor["bytes"] / 1e6:.1f} MB): cpu {floor["cpu"]:.3f}s wall {floor["wall"]:.3f}s')
     hdr = (f'| {"operation":<30} | ours CPU s | peer CPU s | CPU peer/ours | ours wall s | peer wall s '
-           f'| wall peer/ours | ours CPU-s/GB | ours RSS+MB | peer RSS+MB |')
+           f'| wall peer/ours | ours CPU-s/GB | ours RSS+MB | peer RSS+MB | user peer/ours | faults K ours/peer |')
     print(hdr)
     print('|' + '|'.join('-' * (len(c)) for c in hdr.split('|')[1:-1]) + '|')
     by = {}
@@ -485,23 +548,25 @@ def main():
     for op, d in by.items():
         o, p = d.get('ours', {}), d.get('peer', {})
         cr, wr = ratio(p.get('cpu'), o.get('cpu')), ratio(p.get('wall'), o.get('wall'))
-        per_gb = (o['cpu'] / native_gb) if (native_gb and o.get('cpu') is not None
-                                           and not op.startswith('insert')) else None
+        gb = (num_floor['bytes'] / 1e9 if num_floor else None) if op.endswith('_num') else native_gb
+        per_gb = (o['cpu'] / gb) if (gb and o.get('cpu') is not None and not op.startswith('insert')) else None
         notes = '; '.join(f'{k}: {v["note"]}' for k, v in d.items() if v.get('note'))
         print(f'| {op:<30} | {fmt_s(o.get("cpu")):>10} | {fmt_s(p.get("cpu")):>10} | '
               f'{"-" if cr is None else f"{cr:.2f}x":>13} | {fmt_s(o.get("wall")):>11} | '
               f'{fmt_s(p.get("wall")):>11} | {"-" if wr is None else f"{wr:.2f}x":>14} | '
               f'{"-" if per_gb is None else f"{per_gb:.2f}":>13} | '
-              f'{rss_text(o):>11} | {rss_text(p):>11} |' + (f' {notes}' if notes else ''))
-    if floor:
-        for op in ('query_arrow', 'query_np', 'result_rows', 'query_df'):
-            o = by.get(op, {}).get('ours', {})
-            if o.get('cpu') is not None:
-                print(f'## ours {op} vs curl floor: CPU {o["cpu"] / floor["cpu"]:.2f}x, '
-                      f'wall {o["wall"] / floor["wall"]:.2f}x')
+              f'{rss_text(o):>11} | {rss_text(p):>11} | {user_ratio(o, p):>14} | '
+              f'{faults_text(o, p):>18} |' + (f' {notes}' if notes else ''))
+    for op in ('query_arrow', 'query_np', 'result_rows', 'query_df', 'query_arrow_num', 'query_np_num'):
+        o = by.get(op, {}).get('ours', {})
+        fl = num_floor if op.endswith('_num') else floor
+        if fl and o.get('cpu') is not None:
+            print(f'## ours {op} vs curl floor: CPU {o["cpu"] / fl["cpu"]:.2f}x, '
+                  f'wall {o["wall"] / fl["wall"]:.2f}x')
     if args.json_out:
         with open(args.json_out, 'w') as f:
-            json.dump({'label': args.label, 'rows': args.rows, 'floor': floor, 'peer': peer_note,
+            json.dump({'label': args.label, 'rows': args.rows, 'floor': floor, 'num_floor': num_floor,
+                       'rounds': args.rounds, 'peer': peer_note,
                        'server': ours.server_version, 'replay': args.replay, 'results': results}, f, indent=1)
 
 
