@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "client/ServerException.hpp"
 #include "common/VectorSink.hpp"
@@ -126,13 +127,19 @@ std::string quoteTableName(std::string_view table) {
 // ---- QueryResult ------------------------------------------------------------------------------
 
 QueryResult::QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-                         std::shared_ptr<transport::CancelToken> cancel, uint64_t revision)
+                         std::shared_ptr<transport::CancelToken> cancel, uint64_t revision,
+                         std::shared_ptr<SessionLock> session)
     : query_id_(std::move(query_id)),
       summary_(Summary::parse(headerOrEmpty(*response, "X-ClickHouse-Summary"))),
       timezone_(headerOrEmpty(*response, "X-ClickHouse-Timezone")),
       body_(decodedBody(std::move(response))),
       reader_(*body_, revision),
-      cancel_(std::move(cancel)) {}
+      cancel_(std::move(cancel)),
+      session_(std::move(session)) {}
+
+QueryResult::~QueryResult() {
+  if (session_ && !done_) session_->markAbandoned();
+}
 
 std::optional<Block> QueryResult::next() {
   if (failure_) throw *failure_;
@@ -289,7 +296,39 @@ void Client::compressBody(transport::HttpRequest& request, std::vector<uint8_t> 
   }
 }
 
-std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest request, const std::string& query_id) {
+bool Client::inSession(const QuerySpec& query) const {
+  return !query.session_id.empty() || !config_.session_id.empty();
+}
+
+std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest request, const std::string& query_id,
+                                                      bool in_session) {
+  if (!in_session || !session_lock_->abandoned()) return sendOnce(std::move(request), query_id);
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + kSessionLockWait;
+  std::chrono::milliseconds delay{10};
+  for (;;) {
+    try {
+      auto response = sendOnce(request, query_id);  // a copy: the request may go out again
+      session_lock_->clear();
+      return response;
+    } catch (const Error& e) {
+      if (e.server().code != kSessionIsLockedCode) {
+        if (e.server().http_status != 0) session_lock_->clear();  // the server took the session
+        throw;
+      }
+      if (clock::now() + delay > deadline) throw;
+    }
+    // The session is still held by the dropped result's query: wait, a cancel ends the wait.
+    for (const auto until = clock::now() + delay; clock::now() < until;) {
+      if (request.cancel && request.cancel->cancelled())
+        throw Error(ErrorKind::Cancelled, "query cancelled", ServerInfo{0, {}, 0, query_id});
+      std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(20)));
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(200));
+  }
+}
+
+std::unique_ptr<transport::HttpResponse> Client::sendOnce(transport::HttpRequest request, const std::string& query_id) {
   std::unique_ptr<transport::HttpResponse> response;
   try {
     response = http_.send(std::move(request));
@@ -370,7 +409,7 @@ Response Client::command(const QuerySpec& query) {
   // Commands may change data: no retries on 429/503/504 unless the query asks (a proxy's 504 can
   // come after the statement ran). clickhouse-connect does the same.
   auto req = buildRequest(query, BodyKind::Sql, &query_id, false, 0);
-  return finishBuffered(send(std::move(req), query_id), query_id);
+  return finishBuffered(send(std::move(req), query_id, inSession(query)), query_id);
 }
 
 std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel) {
@@ -380,7 +419,7 @@ std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_p
   req.cancel = cancel;
   std::unique_ptr<transport::HttpResponse> response;
   try {
-    response = send(std::move(req), query_id);
+    response = send(std::move(req), query_id, inSession(query));
   } catch (const Error& e) {
     if (revision == 0 || !namesRevisionParameter(e)) throw;
     // A forced revision on a server that does not know the parameter: say what to change.
@@ -397,7 +436,8 @@ std::unique_ptr<QueryResult> Client::query(const QuerySpec& query, std::shared_p
     throw;
   }
   query_id = reportedQueryId(*response, std::move(query_id));
-  return std::make_unique<QueryResult>(std::move(response), std::move(query_id), std::move(cancel), revision);
+  return std::make_unique<QueryResult>(std::move(response), std::move(query_id), std::move(cancel), revision,
+                                       inSession(query) ? session_lock_ : nullptr);
 }
 
 uint64_t Client::nativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel) {
@@ -463,9 +503,10 @@ std::unique_ptr<RawResult> Client::queryRaw(const QuerySpec& query, std::shared_
   std::string query_id;
   auto req = buildRequest(query, BodyKind::Sql, &query_id, false, config_.query_retries);
   req.cancel = cancel;
-  auto response = send(std::move(req), query_id);
+  auto response = send(std::move(req), query_id, inSession(query));
   query_id = reportedQueryId(*response, std::move(query_id));
-  return std::make_unique<RawResult>(std::move(response), std::move(query_id), std::move(cancel));
+  return std::make_unique<RawResult>(std::move(response), std::move(query_id), std::move(cancel),
+                                     inSession(query) ? session_lock_ : nullptr);
 }
 
 Response Client::killQuery(std::string_view query_id) {
@@ -534,7 +575,7 @@ Response Client::insertRaw(const QuerySpec& query, std::vector<uint8_t> body) {
   std::string query_id;
   auto req = buildRequest(query, BodyKind::Data, &query_id, false, 0);
   compressBody(req, std::move(body));
-  return finishBuffered(send(std::move(req), query_id), query_id);
+  return finishBuffered(send(std::move(req), query_id, inSession(query)), query_id);
 }
 
 }  // namespace chc

@@ -11,6 +11,7 @@
 #include "client/ClientConfig.hpp"
 #include "client/QuerySpec.hpp"
 #include "client/RawResult.hpp"
+#include "client/SessionLock.hpp"
 #include "client/Summary.hpp"
 #include "native/Block.hpp"
 #include "native/NativeBlockReader.hpp"
@@ -29,8 +30,14 @@ struct Response {
 class QueryResult {
  public:
   // `revision`: the client_protocol_version the response was requested at (0: none sent).
+  // `session`: the client's SessionLock when the request carried its session, marked if this
+  // result is destroyed before its end.
   QueryResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-              std::shared_ptr<transport::CancelToken> cancel = nullptr, uint64_t revision = 0);
+              std::shared_ptr<transport::CancelToken> cancel = nullptr, uint64_t revision = 0,
+              std::shared_ptr<SessionLock> session = nullptr);
+  ~QueryResult();
+  QueryResult(const QueryResult&) = delete;
+  QueryResult& operator=(const QueryResult&) = delete;
   // The next block, or nullopt at the end. Errors are sticky: once failed, every call rethrows.
   std::optional<Block> next();
   const std::string& queryId() const { return query_id_; }
@@ -47,6 +54,7 @@ class QueryResult {
   NativeBlockReader reader_;
   std::optional<Error> failure_;
   std::shared_ptr<transport::CancelToken> cancel_;
+  std::shared_ptr<SessionLock> session_;
   bool done_ = false;
 };
 
@@ -93,7 +101,13 @@ class Client {
   transport::HttpRequest buildRequest(const QuerySpec& query, BodyKind kind, std::string* query_id, bool native_output,
                                       int default_retries, uint64_t native_revision = 0, bool with_session = true);
   uint64_t probeNativeRevision(const QuerySpec& query, const std::shared_ptr<transport::CancelToken>& cancel);
-  std::unique_ptr<transport::HttpResponse> send(transport::HttpRequest request, const std::string& query_id);
+  // Whether requests built from `query` carry a session (its own or the client's).
+  bool inSession(const QuerySpec& query) const;
+  // Sends, and turns an HTTP error answer into chc::Error. `in_session`: the request carries the
+  // session; after a result of it was dropped early, SESSION_IS_LOCKED is retried (see SessionLock).
+  std::unique_ptr<transport::HttpResponse> send(transport::HttpRequest request, const std::string& query_id,
+                                                bool in_session = false);
+  std::unique_ptr<transport::HttpResponse> sendOnce(transport::HttpRequest request, const std::string& query_id);
   Response finishBuffered(std::unique_ptr<transport::HttpResponse> response, const std::string& query_id);
   void compressBody(transport::HttpRequest& request, std::vector<uint8_t> body);
 
@@ -103,6 +117,7 @@ class Client {
   std::optional<std::string> server_version_;
   std::mutex revision_mutex_;  // held during the probe: concurrent first queries wait for its answer
   std::optional<uint64_t> native_revision_;
+  std::shared_ptr<SessionLock> session_lock_ = std::make_shared<SessionLock>();
 };
 
 // `name` or `db.name` quoted with backquotes; a name that already has backquotes is used as is.

@@ -38,14 +38,19 @@ std::optional<ParsedException> exceptionAt(std::string_view s) {
 }  // namespace
 
 RawResult::RawResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-                     std::shared_ptr<transport::CancelToken> cancel)
-    : query_id_(std::move(query_id)), cancel_(std::move(cancel)), buf_(new uint8_t[kHoldCap + kReadChunk]) {
+                     std::shared_ptr<transport::CancelToken> cancel, std::shared_ptr<SessionLock> session)
+    : query_id_(std::move(query_id)),
+      cancel_(std::move(cancel)),
+      session_(std::move(session)),
+      buf_(std::make_unique_for_overwrite<uint8_t[]>(kHoldCap + kReadChunk)) {
   const std::string* enc = response->header("Content-Encoding");
   auto encoding = enc ? compress::parseContentEncoding(*enc) : compress::ContentEncoding::Identity;
   body_ = compress::makeDecodingStream(encoding, std::move(response));
 }
 
-RawResult::~RawResult() = default;
+RawResult::~RawResult() {
+  if (session_ && !done_) session_->markAbandoned();
+}
 
 void RawResult::fail(Error e) {
   e.server().query_id = query_id_;

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "client/SessionLock.hpp"
 #include "common/ByteStream.hpp"
 #include "common/Error.hpp"
 #include "transport/HttpClient.hpp"
@@ -24,8 +25,10 @@ class RawResult {
   static constexpr size_t kHoldCap = size_t{256} << 10;
   static constexpr size_t kReadChunk = size_t{64} << 10;  // bytes pulled from the body at a time
 
+  // `session`: the client's SessionLock when the request carried its session, marked if this
+  // result is destroyed before its end.
   RawResult(std::unique_ptr<transport::HttpResponse> response, std::string query_id,
-            std::shared_ptr<transport::CancelToken> cancel = nullptr);
+            std::shared_ptr<transport::CancelToken> cancel = nullptr, std::shared_ptr<SessionLock> session = nullptr);
   ~RawResult();
   RawResult(const RawResult&) = delete;
   RawResult& operator=(const RawResult&) = delete;
@@ -60,6 +63,7 @@ class RawResult {
   std::string query_id_;
   std::unique_ptr<InputStream> body_;  // decoding chain owning the HTTP response; null once ended
   std::shared_ptr<transport::CancelToken> cancel_;
+  std::shared_ptr<SessionLock> session_;
   std::unique_ptr<uint8_t[]> buf_;        // kHoldCap + kReadChunk bytes
   size_t head_ = 0;                       // next byte to deliver
   size_t safe_ = 0;                       // [head_, safe_) may be delivered; [safe_, tail_) is held back

@@ -136,7 +136,14 @@ CHC_API const char* chc_error_query_id(const chc_error* err);
  *                        http, https_proxy or HTTPS_PROXY for https, else all_proxy / ALL_PROXY;
  *                        hosts listed in no_proxy / NO_PROXY go direct (HTTP_PROXY is never read)
  *   path                 path prefix on the server                (default "/")
- *   session_id           server session for every request         (default none)
+ *   session_id           server session for every request         (default none). The server runs
+ *                        one request of a session at a time and refuses a second at once with
+ *                        SESSION_IS_LOCKED (code 373). A result of the session freed before its end
+ *                        (or failed, or cancelled) keeps the session locked on the server until its
+ *                        query notices the closed connection: the client's next session request
+ *                        then retries 373 for up to 5 s (10 ms, 20 ms, ... 200 ms apart; a cancel
+ *                        ends the wait). Otherwise 373 is returned at once (CHC_E_SERVER): two
+ *                        requests of one session at the same time are the caller's mistake.
  *   query_retries        how many times a request answered with HTTP 429, 503 or 504 is sent again
  *                        (default 2, 0-100). Applies to chc_client_query and the library's own
  *                        read-only look-ups (server version, the DESCRIBE TABLE of
@@ -364,7 +371,8 @@ CHC_API chc_status chc_raw_result_read(chc_raw_result* raw, void* buf, size_t ca
    NULL. Must not race with chc_raw_result_free. */
 CHC_API void chc_raw_result_cancel(chc_raw_result* raw);
 /* Frees a raw result, aborting the transfer if the body was not read to the end (its connection is
-   closed, not reused). Accepts NULL. */
+   closed, not reused; a session it carried stays locked on the server a moment, see session_id).
+   Accepts NULL. */
 CHC_API void chc_raw_result_free(chc_raw_result* raw);
 /* Query id of the request (X-ClickHouse-Query-Id, else the one sent). Borrowed: valid until the raw
    result is freed; "" for NULL. */
@@ -466,8 +474,8 @@ typedef struct chc_column chc_column;
    fail here. Owned *out: free with chc_result_free (freeing it before the end aborts the
    transfer). Thread-safe on the client; the result belongs to one thread at a time. */
 CHC_API chc_status chc_client_query(chc_client* client, const chc_query* query, chc_result** out, chc_error** err);
-/* Frees a result, aborting the transfer if it was not read to the end. Accepts NULL. Blocks taken
-   from it stay valid. */
+/* Frees a result, aborting the transfer if it was not read to the end (a session it carried stays
+   locked on the server a moment, see session_id). Accepts NULL. Blocks taken from it stay valid. */
 CHC_API void chc_result_free(chc_result* result);
 /* Decodes the next block. *out is an owned block (free with chc_block_free), or NULL at the end of
    the result (status CHC_OK). Memory is bounded by one block. An error the server reports in the

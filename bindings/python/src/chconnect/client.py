@@ -3,7 +3,6 @@
 import contextlib
 import re
 import threading
-import time
 import uuid
 import weakref
 
@@ -43,16 +42,11 @@ class _SessionClaim:
     def __init__(self, client):
         self._client = client
 
-    def release(self, abandoned=False):
+    def release(self):
         client, self._client = self._client, None
         if client is not None:
             with client._lock:
                 client._session_busy = False
-                if abandoned:  # its result was not read to the end (see Client._send)
-                    client._session_dirty = True
-
-    def abandon(self):
-        self.release(abandoned=True)
 
 
 class _ProgressRelay:
@@ -128,11 +122,9 @@ class Client:
         self._lock = threading.Lock()
         # The server session every request carries (set in the C library's config), None if none.
         self.session_id = str(session_id) if session_id else None
+        # After a result of the session is closed before its end, the server holds the session
+        # until that query notices: the C library retries SESSION_IS_LOCKED meanwhile (up to 5 s).
         self._session_busy = False
-        # A result of the session was closed before its end: the server frees the session only
-        # when that query notices the closed connection, so the next request may meet
-        # SESSION_IS_LOCKED for a moment (see _send).
-        self._session_dirty = False
         # True: the server's full error text; 'scrub': without its version trailer; False: a
         # generic message (code and name stay). See exceptions.apply_error_mode.
         self.show_clickhouse_errors = check_error_mode(show_clickhouse_errors)
@@ -177,26 +169,6 @@ class Client:
             raise
         if claim is not None and not keep_session:
             claim.release()
-
-    def _send(self, fn, *args):
-        """fn(*args), a C call that sends one request. After a result of this client's session
-        was abandoned (closed before its end, failed, cancelled), the server may still hold the
-        session for a moment: SESSION_IS_LOCKED (code 373; the request was not run) is then
-        retried for up to 5 s."""
-        if not self._session_dirty:
-            return fn(*args)
-        deadline = time.monotonic() + 5
-        delay = 0.01
-        while True:
-            try:
-                out = fn(*args)
-                self._session_dirty = False
-                return out
-            except DatabaseError as exc:
-                if exc.code != _SESSION_IS_LOCKED or time.monotonic() > deadline:
-                    raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.2)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -310,7 +282,7 @@ class Client:
                              transport_settings=transport_settings, external_data=external_data)
         with self._request():
             try:
-                resp = self._send(capi.chc_client_command, self._h, q)
+                resp = capi.chc_client_command(self._h, q)
             except DatabaseError as exc:
                 _reraise_progress_error(relay, exc)
         body = capi.chc_response_body(resp)
@@ -340,7 +312,7 @@ class Client:
         """The server's answer as bytes, in format `fmt` (default TabSeparated)."""
         q = self._raw_query_handle(query, parameters, settings, fmt, external_data, transport_settings)
         with self._request():
-            return capi.chc_response_body(self._send(capi.chc_client_command, self._h, q))
+            return capi.chc_response_body(capi.chc_client_command(self._h, q))
 
     # -- queries ------------------------------------------------------------------------------
     #
@@ -472,18 +444,18 @@ class Client:
                              transport_settings=ctx.transport_settings, external_data=ctx.external_data)
         with self._request(keep_session=True) as claim:
             try:
-                result = self._send(capi.chc_client_query, self._h, q)
+                result = capi.chc_client_query(self._h, q)
             except DatabaseError as exc:
                 _reraise_progress_error(relay, exc)
         def on_close(reader):
             # The session (if any) stays taken while the result is read: released when the
             # reader is closed (read to the end, a stream left), or collected unclosed.
             if claim is not None:
-                claim.release(abandoned=reader.summary is None)
+                claim.release()
             self._unregister(reader)
         reader = BlockReader(result, relay, on_close=on_close, error_mode=self.show_clickhouse_errors)
         if claim is not None:
-            weakref.finalize(reader, claim.abandon)
+            weakref.finalize(reader, claim.release)
         reader.registered_id = reader.query_id or query_id
         with self._lock:
             self._running.setdefault(reader.registered_id, weakref.WeakSet()).add(reader)
@@ -703,10 +675,10 @@ class Client:
         close() (or leaving ``with``) before the end stops the transfer."""
         q = self._raw_query_handle(query, parameters, settings, fmt, external_data, transport_settings)
         with self._request(keep_session=True) as claim:
-            raw = self._send(capi.chc_client_query_raw, self._h, q)
-        # A session stays taken while the stream is open: released when it is closed (abandoned
-        # if before the end), also when it is collected unclosed (io closes it then).
-        on_close = None if claim is None else (lambda abandoned: claim.release(abandoned=abandoned))
+            raw = capi.chc_client_query_raw(self._h, q)
+        # A session stays taken while the stream is open: released when it is closed, also when it
+        # is collected unclosed (io closes it then).
+        on_close = None if claim is None else claim.release
         return open_raw_stream(raw, on_close, self.show_clickhouse_errors)
 
     def create_insert_context(self, table, column_names=None, database=None, column_types=None,
@@ -764,7 +736,7 @@ class Client:
             return self._insert_rows(full_table, table, names_arg, options, data, column_oriented, relay)
 
     def _insert_rows(self, full_table, table, names_arg, options, data, column_oriented, relay):
-        insert = self._send(capi.chc_client_insert_begin, self._h, full_table, names_arg, options)
+        insert = capi.chc_client_insert_begin(self._h, full_table, names_arg, options)
         try:
             ncols = capi.chc_insert_column_count(insert)
             names = [capi.chc_insert_column_name(insert, i) for i in range(ncols)]
@@ -835,7 +807,7 @@ class Client:
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         options = self._insert_options(settings, relay, transport_settings)
         with self._request():
-            insert = self._send(capi.chc_client_insert_begin, self._h, self._full_table(table, database), names,
+            insert = capi.chc_client_insert_begin(self._h, self._full_table(table, database), names,
                                 options)
             try:
                 capi.chc_py_insert_append_arrow(insert, capsule)
@@ -928,7 +900,7 @@ class Client:
             body = b''.join(c.encode() if isinstance(c, str) else bytes(c) for c in insert_block)
         q = self._make_query(sql, self._merged_settings(settings), transport_settings=transport_settings)
         with self._request():
-            resp = self._send(capi.chc_client_insert_raw, self._h, q, body)
+            resp = capi.chc_client_insert_raw(self._h, q, body)
         return QuerySummary(self._response_summary(resp))
 
     # -- lifetime -----------------------------------------------------------------------------

@@ -17,16 +17,14 @@ class RawStream(io.RawIOBase):
     wrote its exception into the body) raises StreamFailureError, never shows up as data; other
     failures raise as elsewhere (OperationalError for the network, CHC_E_CANCELLED after close from
     another thread). close() before the end aborts the transfer (the connection is closed, the
-    client stays usable) and frees the handle. ``on_close(abandoned)``, if given, is called once
-    on close (also when the stream is collected unclosed), abandoned=True when the body was not
-    read to its end. `error_mode` is the client's show_clickhouse_errors."""
+    client stays usable) and frees the handle. ``on_close()``, if given, is called once on close
+    (also when the stream is collected unclosed). `error_mode` is the client's show_clickhouse_errors."""
 
     def __init__(self, handle, on_close=None, error_mode=True):
         super().__init__()
         self._h = handle
         self._on_close = on_close
         self._error_mode = error_mode
-        self._ended = False
         self.query_id = capi.chc_raw_result_query_id(handle)
 
     def readable(self):
@@ -45,8 +43,6 @@ class RawStream(io.RawIOBase):
             n = capi.chc_raw_result_read(h, view)
         except ClickHouseError as exc:
             raise_mid_stream(exc, self._error_mode)
-        if n == 0:
-            self._ended = True
         return n
 
     def readall(self):
@@ -67,7 +63,7 @@ class RawStream(io.RawIOBase):
             del h
             on_close, self._on_close = self._on_close, None
             if on_close is not None:
-                on_close(not self._ended)
+                on_close()
         super().close()
 
 
