@@ -518,7 +518,11 @@ Response Client::killQuery(std::string_view query_id) {
     q.sql.push_back(c);
   }
   q.sql += "' ASYNC";
-  return command(q);
+  // Without the session: the query it stops holds it, so the server would refuse the kill with
+  // SESSION_IS_LOCKED. KILL QUERY needs nothing from the session.
+  std::string kill_id;
+  auto req = buildRequest(q, BodyKind::Sql, &kill_id, false, 0, 0, false);
+  return finishBuffered(send(std::move(req), kill_id), kill_id);
 }
 
 std::vector<ColumnInfo> Client::describeInsertColumns(const std::string& quoted_table, const QuerySpec& options) {

@@ -76,7 +76,8 @@ class Client {
   // Like query(), but the body is returned as bytes in the format the SQL names (the server's
   // default, TabSeparated, if none); retried on 429/503/504 like queries.
   std::unique_ptr<RawResult> queryRaw(const QuerySpec& query, std::shared_ptr<transport::CancelToken> cancel = nullptr);
-  // KILL QUERY WHERE query_id = '<id>' ASYNC on its own pooled connection.
+  // KILL QUERY WHERE query_id = '<id>' ASYNC on its own pooled connection, without the session
+  // (which the query to stop holds).
   Response killQuery(std::string_view query_id);
   // Column names and types of a table, for inserts (DESCRIBE TABLE); insertable columns only
   // (MATERIALIZED and ALIAS columns are left out).

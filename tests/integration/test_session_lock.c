@@ -21,15 +21,16 @@ static chc_client* session_client(void) {
   return test_client("CHC_TEST_URL", "session_id", test_unique_name("chc_session_lock"), NULL);
 }
 
-static chc_query* held_query(void) {
+static chc_query* held_query(const char* query_id) {
   chc_query* q = test_query(HELD_SQL);
   assert_int_equal(chc_query_set(q, "setting.max_block_size", "1", NULL), CHC_OK);
+  if (query_id) assert_int_equal(chc_query_set(q, "query_id", query_id, NULL), CHC_OK);
   return q;
 }
 
 /* A running held query whose first block was read. */
-static chc_result* start_held(chc_client* client) {
-  chc_query* q = held_query();
+static chc_result* start_held(chc_client* client, const char* query_id) {
+  chc_query* q = held_query(query_id);
   chc_result* res = NULL;
   chc_error* err = NULL;
   if (chc_client_query(client, q, &res, &err) != CHC_OK) fail_msg("query: %s", chc_error_message(err));
@@ -52,7 +53,7 @@ static double timed_command(chc_client* client) {
 static void test_dropped_result_is_waited_out(void** state) {
   (void)state;
   chc_client* client = session_client();
-  chc_result_free(start_held(client)); /* dropped at t = 1 s; the server holds the session until t = 2 s */
+  chc_result_free(start_held(client, NULL)); /* dropped at t = 1 s; the server holds the session until t = 2 s */
   double waited = timed_command(client);
   /* It succeeded, and only after the server let go: the retry ran (without it, 373 at once). */
   assert_true(waited > 0.3);
@@ -65,7 +66,7 @@ static void test_dropped_result_is_waited_out(void** state) {
 static void test_dropped_raw_result_is_waited_out(void** state) {
   (void)state;
   chc_client* client = session_client();
-  chc_query* q = held_query();
+  chc_query* q = held_query(NULL);
   chc_raw_result* raw = NULL;
   chc_error* err = NULL;
   if (chc_client_query_raw(client, q, &raw, &err) != CHC_OK) fail_msg("raw query: %s", chc_error_message(err));
@@ -84,7 +85,7 @@ static void test_dropped_raw_result_is_waited_out(void** state) {
 static void test_overlapping_request_fails_at_once(void** state) {
   (void)state;
   chc_client* client = session_client();
-  chc_result* res = start_held(client); /* still open: its query runs */
+  chc_result* res = start_held(client, NULL); /* still open: its query runs */
   double t0 = test_now_s();
   chc_error* err = test_command_error(client, "SELECT 1");
   assert_true(test_now_s() - t0 < 1.0);
@@ -101,11 +102,41 @@ static void test_overlapping_request_fails_at_once(void** state) {
   chc_client_free(client);
 }
 
+/* KILL QUERY goes out without the session, so the running query of the session is stopped instead
+   of the kill being refused with SESSION_IS_LOCKED. */
+static void test_kill_query_of_a_session(void** state) {
+  (void)state;
+  chc_client* client = session_client();
+  const char* qid = test_unique_name("chc_session_kill");
+  chc_result* res = start_held(client, qid);
+  chc_error* err = NULL;
+  if (chc_client_kill_query(client, qid, &err) != CHC_OK) fail_msg("kill: %s", chc_error_message(err));
+  /* The query stops: its stream ends in QUERY_WAS_CANCELLED (394) before its 4 rows, well before
+     the 3 s the rest would take. */
+  double t0 = test_now_s();
+  size_t rows = 1;
+  chc_block* b = NULL;
+  chc_status st;
+  while ((st = chc_result_next(res, &b, &err)) == CHC_OK && b) {
+    rows += chc_block_row_count(b);
+    chc_block_free(b);
+  }
+  assert_int_equal(st, CHC_E_SERVER);
+  assert_int_equal(chc_error_server_code(err), 394);
+  assert_true(rows < 4);
+  assert_true(test_now_s() - t0 < 2.5);
+  chc_error_free(err);
+  chc_result_free(res);
+  test_assert_client_usable(client);
+  chc_client_free(client);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_dropped_result_is_waited_out),
       cmocka_unit_test(test_dropped_raw_result_is_waited_out),
       cmocka_unit_test(test_overlapping_request_fails_at_once),
+      cmocka_unit_test(test_kill_query_of_a_session),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,7 +28,6 @@ _COMMAND_RE = re.compile(
 _INT_RE = re.compile(r'-?[0-9]+')
 _SELECT_RE = re.compile(r'\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(SELECT|WITH)\b', re.IGNORECASE | re.DOTALL)
 _LIMIT_RE = re.compile(r'\bLIMIT\b', re.IGNORECASE)
-_SESSION_IS_LOCKED = 373
 _CONCURRENT_SESSION = ('Attempt to execute concurrent queries within the same session. '
                        'Please use a separate client instance per thread/process.')
 
@@ -483,13 +482,9 @@ class Client:
         for reader in readers:
             reader.cancel()
         try:
-            capi.chc_client_kill_query(self._h, query_id)
+            capi.chc_client_kill_query(self._h, query_id)  # sent without the session
         except DatabaseError as exc:
-            # The KILL QUERY request carries the client's session too, which the running query
-            # holds: its transfer was aborted above, and the server stops the query when it
-            # next writes to the closed connection.
-            if not (self.session_id and exc.code == _SESSION_IS_LOCKED and readers):
-                raise apply_error_mode(exc, self.show_clickhouse_errors)
+            raise apply_error_mode(exc, self.show_clickhouse_errors)
 
     @staticmethod
     def _block_gen(reader):
