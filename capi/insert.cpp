@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "Handles.hpp"
+#include "types/TypeFactory.hpp"
 
 using namespace chc::capi;
 
@@ -34,6 +35,32 @@ chc_status append(chc_builder* builder, chc_error** err, const F& f) {
   if (!builder) return nullArgument(err, "builder");
   return guarded(err, [&] { f(*builder->column); });
 }
+
+// An insert into `table` without columns yet, with the request options of `options`.
+std::unique_ptr<chc_insert> newInsert(chc_client* client, const char* table, const chc_query* options) {
+  auto ins = std::make_unique<chc_insert>();
+  ins->client = client->client;
+  ins->table = chc::quoteTableName(table);
+  if (options) ins->options = options->spec;
+  return ins;
+}
+
+void addColumns(chc_insert& ins, const std::vector<chc::ColumnInfo>& columns) {
+  for (const chc::ColumnInfo& c : columns) {
+    ins.block.names.push_back(c.name);
+    ins.block.columns.push_back(chc::makeColumn(c.type));
+    ins.types.push_back(makeTypeHandle(c.type));
+    ins.builders.push_back(makeBuilderHandle(ins.block.columns.back().get()));
+  }
+}
+
+// Throws unless names[i] is a name not used by an earlier entry of `chosen`.
+void checkNewName(const char* name, size_t i, const std::vector<chc::ColumnInfo>& chosen) {
+  if (!name) throw chc::Error(chc::ErrorKind::InvalidArgument, "column name " + std::to_string(i) + " is NULL");
+  for (const auto& c : chosen)
+    if (c.name == name)
+      throw chc::Error(chc::ErrorKind::InvalidArgument, std::string("column '") + name + "' named twice");
+}
 }  // namespace
 
 extern "C" {
@@ -45,10 +72,7 @@ chc_status chc_client_insert_begin(chc_client* client, const char* table, const 
   if (ncolumns > 0 && !columns) return nullArgument(err, "columns");
   if (!out) return nullArgument(err, "out");
   return guarded(err, [&] {
-    auto ins = std::make_unique<chc_insert>();
-    ins->client = client->client;
-    ins->table = chc::quoteTableName(table);
-    if (options) ins->options = options->spec;
+    auto ins = newInsert(client, table, options);
     std::vector<chc::ColumnInfo> described = client->client->describeInsertColumns(ins->table, ins->options);
     std::vector<chc::ColumnInfo> chosen;
     if (ncolumns == 0) {
@@ -57,24 +81,40 @@ chc_status chc_client_insert_begin(chc_client* client, const char* table, const 
       std::unordered_map<std::string, size_t> by_name;
       for (size_t i = 0; i < described.size(); ++i) by_name.emplace(described[i].name, i);
       for (size_t i = 0; i < ncolumns; ++i) {
-        if (!columns[i])
-          throw chc::Error(chc::ErrorKind::InvalidArgument, "column name " + std::to_string(i) + " is NULL");
+        checkNewName(columns[i], i, chosen);
         auto it = by_name.find(columns[i]);
         if (it == by_name.end())
           throw chc::Error(chc::ErrorKind::NotFound,
                            std::string("table ") + table + " has no insertable column '" + columns[i] + "'");
-        for (const auto& c : chosen)
-          if (c.name == columns[i])
-            throw chc::Error(chc::ErrorKind::InvalidArgument, std::string("column '") + columns[i] + "' named twice");
         chosen.push_back(described[it->second]);
       }
     }
-    for (const chc::ColumnInfo& c : chosen) {
-      ins->block.names.push_back(c.name);
-      ins->block.columns.push_back(chc::makeColumn(c.type));
-      ins->types.push_back(makeTypeHandle(c.type));
-      ins->builders.push_back(makeBuilderHandle(ins->block.columns.back().get()));
+    addColumns(*ins, chosen);
+    *out = release(std::move(ins));
+  });
+}
+
+chc_status chc_client_insert_begin_typed(chc_client* client, const char* table, const char* const* columns,
+                                         size_t ncolumns, const char* const* types, size_t ntypes,
+                                         const chc_query* options, chc_insert** out, chc_error** err) {
+  if (!client) return nullArgument(err, "client");
+  if (!table || !*table) return nullArgument(err, "table");
+  if (!columns) return nullArgument(err, "columns");
+  if (!types) return nullArgument(err, "types");
+  if (!out) return nullArgument(err, "out");
+  return guarded(err, [&] {
+    if (ncolumns == 0) throw chc::Error(chc::ErrorKind::InvalidArgument, "a typed insert needs at least one column");
+    if (ntypes != ncolumns)
+      throw chc::Error(chc::ErrorKind::InvalidArgument,
+                       std::to_string(ncolumns) + " column names but " + std::to_string(ntypes) + " types");
+    std::vector<chc::ColumnInfo> chosen;
+    for (size_t i = 0; i < ncolumns; ++i) {
+      checkNewName(columns[i], i, chosen);
+      if (!types[i]) throw chc::Error(chc::ErrorKind::InvalidArgument, "type " + std::to_string(i) + " is NULL");
+      chosen.push_back({columns[i], chc::makeType(types[i])});
     }
+    auto ins = newInsert(client, table, options);
+    addColumns(*ins, chosen);
     *out = release(std::move(ins));
   });
 }

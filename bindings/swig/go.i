@@ -12,7 +12,7 @@
  *   (const char* sql, size_t sql_len), (const char* data, size_t len) -> string, passed without a copy
  *   (const void* data, size_t len)      ->  []byte, passed without a copy
  *   (void* buf, size_t cap)             ->  []byte, filled in place (chc_raw_result_read)
- *   (const char* const* columns, size_t ncolumns) -> []string
+ *   (const char* const* columns, size_t ncolumns), (const char* const* types, size_t ntypes) -> []string
  *   const char* return values           ->  string, copied into Go memory at once
  *   chc_column_data / chc_response_body returns -> unsafe.Pointer / *byte (zero-copy, with a length)
  * The handle types keep SWIG's names for incomplete structs (SwigcptrStruct_SS_chc_client, ...);
@@ -115,6 +115,8 @@ CHC_GO_OUT_HANDLE(chc_insert, SwigcptrStruct_SS_chc_insert)
   }
 %}
 %typemap(freearg) (const char* const* columns, size_t ncolumns) %{free(names_tmp$argnum);%}
+/* chc_client_insert_begin_typed's type names: []string, as the column names. */
+%apply (const char* const* columns, size_t ncolumns) { (const char* const* types, size_t ntypes) };
 
 /* ---- borrowed strings returned by value (names, messages, query ids) -------------------------
  * SWIG's default mallocs a copy in C and frees it from Go through a uintptr, which `go vet`

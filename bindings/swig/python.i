@@ -326,6 +326,8 @@ CHC_PY_TEXT_IN(data, len)
   PyMem_Free((void *)atmp$argnum);
   Py_XDECREF(ltmp$argnum);
 }
+/* chc_client_insert_begin_typed's type names: a sequence of str, as the column names. */
+%apply (const char* const* columns, size_t ncolumns) { (const char* const* types, size_t ntypes) };
 
 
 /* ---- column values and inserted values in C (CPython API; lives only in this wrapper) ------ */

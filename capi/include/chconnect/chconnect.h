@@ -601,6 +601,18 @@ typedef struct chc_builder chc_builder;
 CHC_API chc_status chc_client_insert_begin(chc_client* client, const char* table, const char* const* columns,
                                            size_t ncolumns, const chc_query* options, chc_insert** out,
                                            chc_error** err);
+/* Like chc_client_insert_begin, but with the column types given, so the server is not asked
+   (no DESCRIBE TABLE request): column columns[i] has type types[i], a ClickHouse type name as
+   chc_type_parse takes. ncolumns >= 1 names and as many types (ntypes == ncolumns). Nothing is
+   checked against the table here: the server checks the names and types when the insert is sent,
+   and a column the table lacks or a type it cannot read into its column is its error
+   (CHC_E_SERVER from chc_insert_finish). Owned *out: free with chc_insert_free. Thread-safe on
+   the client. Errors: CHC_E_INVALID_ARGUMENT (NULL argument, no columns, ntypes != ncolumns, a
+   NULL or repeated name, a malformed type name), CHC_E_NOT_SUPPORTED (a type this version does
+   not handle). */
+CHC_API chc_status chc_client_insert_begin_typed(chc_client* client, const char* table, const char* const* columns,
+                                                 size_t ncolumns, const char* const* types, size_t ntypes,
+                                                 const chc_query* options, chc_insert** out, chc_error** err);
 /* Frees an insert; an unfinished insert is abandoned (nothing is sent). Accepts NULL. */
 CHC_API void chc_insert_free(chc_insert* insert);
 /* Number of columns of the insert, and the name / type of column i (borrowed: valid until the

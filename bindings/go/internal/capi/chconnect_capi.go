@@ -85,18 +85,21 @@ typedef long long swig_type_52;
 typedef long long swig_type_53;
 typedef _gostring_ swig_type_54;
 typedef _gostring_ swig_type_55;
-typedef long long swig_type_56;
+typedef _gostring_ swig_type_56;
 typedef _gostring_ swig_type_57;
-typedef long long swig_type_58;
+typedef _gostring_ swig_type_58;
 typedef long long swig_type_59;
-typedef long long swig_type_60;
+typedef _gostring_ swig_type_60;
 typedef long long swig_type_61;
 typedef long long swig_type_62;
-typedef _gostring_ swig_type_63;
+typedef long long swig_type_63;
 typedef long long swig_type_64;
 typedef long long swig_type_65;
-typedef long long swig_type_66;
-typedef _goslice_ swig_type_67;
+typedef _gostring_ swig_type_66;
+typedef long long swig_type_67;
+typedef long long swig_type_68;
+typedef long long swig_type_69;
+typedef _goslice_ swig_type_70;
 extern void _wrap_Swig_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_capi_b6ee6726b6beb9c9(swig_intgo arg1);
 extern swig_intgo _wrap_CHC_VERSION_NUMBER_capi_b6ee6726b6beb9c9(void);
@@ -179,22 +182,23 @@ extern swig_intgo _wrap_chc_column_get_uint64_capi_b6ee6726b6beb9c9(uintptr_t ar
 extern swig_intgo _wrap_chc_column_get_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_52 arg2, swig_voidp arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_column_get_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_53 arg2, swig_voidp arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_54 arg2, swig_type_55 arg3, uintptr_t arg4, swig_voidp arg5, swig_voidp arg6);
+extern swig_intgo _wrap_chc_client_insert_begin_typed_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_56 arg2, swig_type_57 arg3, swig_type_58 arg4, uintptr_t arg5, swig_voidp arg6, swig_voidp arg7);
 extern void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_56 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_type_57 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_58 arg2);
-extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_59 arg2);
-extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_59 _wrap_chc_insert_column_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_type_60 _wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_61 arg2);
+extern uintptr_t _wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_62 arg2);
+extern uintptr_t _wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_63 arg2);
 extern swig_intgo _wrap_chc_insert_finish_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_61 arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_62 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_64 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_65 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_double_capi_b6ee6726b6beb9c9(uintptr_t arg1, double arg2, swig_voidp arg3);
-extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_63 arg2, swig_voidp arg3);
+extern swig_intgo _wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_66 arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_builder_append_null_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_intgo _wrap_chc_builder_end_array_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
-extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_64 arg3, swig_voidp arg4);
-extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_65 arg2);
-extern swig_type_66 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
-extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_67 arg3, swig_voidp arg4, swig_voidp arg5);
+extern swig_intgo _wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_67 arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_builder_child_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_chc_builder_row_count_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_type_70 arg3, swig_voidp arg4, swig_voidp arg5);
 extern swig_intgo _wrap_chc_block_export_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_result_export_arrow_stream_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 extern swig_intgo _wrap_chc_insert_append_arrow_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
@@ -1065,6 +1069,50 @@ func Chc_client_insert_begin(arg1 Struct_SS_chc_client, arg2 string, arg3 []stri
 	return swig_r
 }
 
+func Chc_client_insert_begin_typed(arg1 Struct_SS_chc_client, arg2 string, arg3 []string, arg4 []string, arg5 Struct_SS_chc_query, arg6 *SwigcptrStruct_SS_chc_insert, arg7 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	var _swig_i_2 string
+
+	{
+		var packed strings.Builder
+		for _, name := range arg3 {
+			packed.WriteString(name)
+			packed.WriteByte(0)
+		}
+		_swig_i_2 = packed.String()
+	}
+
+	var _swig_i_3 string
+
+	{
+		var packed strings.Builder
+		for _, name := range arg4 {
+			packed.WriteString(name)
+			packed.WriteByte(0)
+		}
+		_swig_i_3 = packed.String()
+	}
+
+	_swig_i_4 := getSwigcptr(arg5)
+	var _swig_i_5 *uintptr
+	_swig_i_5 = (*uintptr)(unsafe.Pointer(arg6))
+	var _swig_i_6 *uintptr
+	_swig_i_6 = (*uintptr)(unsafe.Pointer(arg7))
+	swig_r = (int)(C._wrap_chc_client_insert_begin_typed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_voidp(_swig_i_6)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = _swig_i_2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = _swig_i_3
+	}
+	return swig_r
+}
+
 func Chc_insert_free(arg1 Struct_SS_chc_insert) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_chc_insert_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
@@ -1081,7 +1129,7 @@ func Chc_insert_column_name(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret st
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
+	swig_r_p := C._wrap_chc_insert_column_name_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = strings.Clone(swig_r)
@@ -1092,7 +1140,7 @@ func Chc_insert_column_type(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret St
 	var swig_r Struct_SS_chc_type
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))))
+	swig_r = (Struct_SS_chc_type)(SwigcptrStruct_SS_chc_type(C._wrap_chc_insert_column_type_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))))
 	return swig_r
 }
 
@@ -1100,7 +1148,7 @@ func Chc_insert_builder(arg1 Struct_SS_chc_insert, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_insert_builder_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))))
 	return swig_r
 }
 
@@ -1121,7 +1169,7 @@ func Chc_builder_append_int64(arg1 Struct_SS_chc_builder, arg2 int64, arg3 *Swig
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_int64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1131,7 +1179,7 @@ func Chc_builder_append_uint64(arg1 Struct_SS_chc_builder, arg2 uint64, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_uint64_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1151,7 +1199,7 @@ func Chc_builder_append_string(arg1 Struct_SS_chc_builder, arg2 string, arg3 *Sw
 	_swig_i_1 := arg2
 	var _swig_i_2 *uintptr
 	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
-	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
+	swig_r = (int)(C._wrap_chc_builder_append_string_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1183,7 +1231,7 @@ func Chc_builder_append_fixed(arg1 Struct_SS_chc_builder, arg2 uintptr, arg3 int
 	_swig_i_2 := arg3
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
-	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_64(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	swig_r = (int)(C._wrap_chc_builder_append_fixed_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_67(_swig_i_2), C.swig_voidp(_swig_i_3)))
 	return swig_r
 }
 
@@ -1191,7 +1239,7 @@ func Chc_builder_child(arg1 Struct_SS_chc_builder, arg2 int64) (_swig_ret Struct
 	var swig_r Struct_SS_chc_builder
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))))
+	swig_r = (Struct_SS_chc_builder)(SwigcptrStruct_SS_chc_builder(C._wrap_chc_builder_child_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))))
 	return swig_r
 }
 
@@ -1211,7 +1259,7 @@ func Chc_client_insert_raw(arg1 Struct_SS_chc_client, arg2 Struct_SS_chc_query, 
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	var _swig_i_4 *uintptr
 	_swig_i_4 = (*uintptr)(unsafe.Pointer(arg5))
-	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
+	swig_r = (int)(C._wrap_chc_client_insert_raw_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_2)), C.swig_voidp(_swig_i_3), C.swig_voidp(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}

@@ -1523,6 +1523,82 @@ intgo _wrap_chc_client_insert_begin_capi_b6ee6726b6beb9c9(struct chc_client *_sw
 }
 
 
+intgo _wrap_chc_client_insert_begin_typed_capi_b6ee6726b6beb9c9(struct chc_client *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, struct chc_query *_swig_go_4, chc_insert **_swig_go_5, chc_error **_swig_go_6) {
+  chc_client *arg1 = (chc_client *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char **arg3 = (char **) 0 ;
+  size_t arg4 ;
+  char **arg5 = (char **) 0 ;
+  size_t arg6 ;
+  chc_query *arg7 = (chc_query *) 0 ;
+  chc_insert **arg8 = (chc_insert **) 0 ;
+  chc_error **arg9 = (chc_error **) 0 ;
+  char **names_tmp3 = NULL ;
+  char **names_tmp5 = NULL ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_client **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  {
+    size_t n = 0, i, k = 0;
+    for (i = 0; i < (size_t)_swig_go_2.n; i++) {
+      if (_swig_go_2.p[i] == '\0') n++;
+    }
+    /* One block: n pointers, then a copy of the packed names. On allocation failure the call
+           gets columns = NULL with ncolumns > 0, which the library rejects as an invalid argument. */
+    names_tmp3 = n ? (char**)malloc(n * sizeof(char*) + (size_t)_swig_go_2.n) : NULL;
+    if (names_tmp3) {
+      char* bytes = (char*)(names_tmp3 + n);
+      memcpy(bytes, _swig_go_2.p, (size_t)_swig_go_2.n);
+      names_tmp3[k++] = bytes;
+      for (i = 0; i + 1 < (size_t)_swig_go_2.n && k < n; i++) {
+        if (bytes[i] == '\0') names_tmp3[k++] = bytes + i + 1;
+      }
+    }
+    arg3 = (char **)names_tmp3;
+    arg4 = (size_t)n;
+  }
+  
+  
+  {
+    size_t n = 0, i, k = 0;
+    for (i = 0; i < (size_t)_swig_go_3.n; i++) {
+      if (_swig_go_3.p[i] == '\0') n++;
+    }
+    /* One block: n pointers, then a copy of the packed names. On allocation failure the call
+           gets columns = NULL with ncolumns > 0, which the library rejects as an invalid argument. */
+    names_tmp5 = n ? (char**)malloc(n * sizeof(char*) + (size_t)_swig_go_3.n) : NULL;
+    if (names_tmp5) {
+      char* bytes = (char*)(names_tmp5 + n);
+      memcpy(bytes, _swig_go_3.p, (size_t)_swig_go_3.n);
+      names_tmp5[k++] = bytes;
+      for (i = 0; i + 1 < (size_t)_swig_go_3.n && k < n; i++) {
+        if (bytes[i] == '\0') names_tmp5[k++] = bytes + i + 1;
+      }
+    }
+    arg5 = (char **)names_tmp5;
+    arg6 = (size_t)n;
+  }
+  
+  arg7 = *(chc_query **)&_swig_go_4; 
+  arg8 = (chc_insert **)_swig_go_5;
+  arg9 = (chc_error **)_swig_go_6;
+  
+  result = (chc_status)chc_client_insert_begin_typed(arg1,(char const *)arg2,(char const *const *)arg3,arg4,(char const *const *)arg5,arg6,(struct chc_query const *)arg7,arg8,arg9);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(names_tmp3);
+  free(names_tmp5);
+  return _swig_go_result;
+}
+
+
 void _wrap_chc_insert_free_capi_b6ee6726b6beb9c9(struct chc_insert *_swig_go_0) {
   chc_insert *arg1 = (chc_insert *) 0 ;
   

@@ -48,6 +48,32 @@ class _SessionClaim:
                 client._session_busy = False
 
 
+def _given_types(names, column_types, column_type_names):
+    """The type names an insert was given (column_types wins over column_type_names, as in
+    clickhouse-connect), one per name in `names` (None: every column, which needs DESCRIBE);
+    None when neither was given."""
+    if column_types is not None:
+        if isinstance(column_types, (str, bytes)) or not hasattr(column_types, '__iter__'):
+            raise ProgrammingError('column_types must be a sequence of ClickHouseType')
+        types = []
+        for t in column_types:
+            name = getattr(t, 'name', None)
+            if not isinstance(name, str):
+                raise ProgrammingError(f'column_types must hold ClickHouseType objects (with .name), not {t!r}')
+            types.append(name)
+    elif column_type_names is not None:
+        types = [column_type_names] if isinstance(column_type_names, str) else list(column_type_names)
+        if not all(isinstance(t, str) for t in types):
+            raise ProgrammingError('column_type_names must be a sequence of str')
+    else:
+        return None
+    if names is None:
+        raise ProgrammingError('column_types / column_type_names need column_names: one type per named column')
+    if len(types) != len(names):
+        raise ProgrammingError('Column names do not match column types')
+    return types
+
+
 class _ProgressRelay:
     """Calls the user's progress callback from the C library (GIL held, on the thread that drives
     the request). An exception in the callback cancels the request and is re-raised from the
@@ -690,9 +716,11 @@ class Client:
                transport_settings=None, progress_callback=None):
         """Inserts rows (or columns with column_oriented=True) into `table` with the Native format.
 
-        The column types come from the server (DESCRIBE TABLE); values are converted by type
-        (the Python types a query returns, plus the alternatives listed in the README: e.g. int
-        epoch seconds for DateTime, str for UUID/IP/Decimal, a label or int for Enum). A value
+        The column types come from the server (DESCRIBE TABLE), or from ``column_types``
+        (ClickHouseType objects, e.g. a result's ``column_types``) or ``column_type_names`` (type
+        names), one per name in ``column_names``, without asking the server. Values are converted
+        by type (the Python types a query returns, plus the alternatives listed in the README: e.g.
+        int epoch seconds for DateTime, str for UUID/IP/Decimal, a label or int for Enum). A value
         that does not fit raises DataError and nothing is sent. With ``context=`` (an
         InsertContext) the context's options apply where an argument is not given."""
         if context is not None:
@@ -708,9 +736,6 @@ class Client:
             transport_settings, progress_callback = ctx.transport_settings, ctx.progress_callback
         if data is None:
             raise ProgrammingError('insert() needs data (rows, or columns with column_oriented=True)')
-        if column_types is not None or column_type_names is not None:
-            raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
-                                   'types come from the server')
         if not isinstance(table, str) or not table:
             raise ProgrammingError('insert() needs a table name')
         if column_names is None or column_names == '*':
@@ -721,6 +746,7 @@ class Client:
             names_arg = list(column_names)
             if not all(isinstance(n, str) for n in names_arg):
                 raise ProgrammingError('column_names must be "*", a str or a sequence of str')
+        types_arg = _given_types(names_arg, column_types, column_type_names)
         data = list(data) if not isinstance(data, list) else data
         full_table = f'{database}.{table}' if database else table
         if not data:
@@ -728,10 +754,17 @@ class Client:
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         options = self._insert_options(settings, relay, transport_settings)
         with self._request():
-            return self._insert_rows(full_table, table, names_arg, options, data, column_oriented, relay)
+            return self._insert_rows(full_table, table, names_arg, types_arg, options, data, column_oriented, relay)
 
-    def _insert_rows(self, full_table, table, names_arg, options, data, column_oriented, relay):
-        insert = capi.chc_client_insert_begin(self._h, full_table, names_arg, options)
+    def _insert_begin(self, full_table, names, types, options):
+        """A chc_insert for `names` (None: every column): types from DESCRIBE TABLE, or `types`
+        (type names, one per name) without asking the server."""
+        if types is not None:
+            return capi.chc_client_insert_begin_typed(self._h, full_table, names, types, options)
+        return capi.chc_client_insert_begin(self._h, full_table, names, options)
+
+    def _insert_rows(self, full_table, table, names_arg, types_arg, options, data, column_oriented, relay):
+        insert = self._insert_begin(full_table, names_arg, types_arg, options)
         try:
             ncols = capi.chc_insert_column_count(insert)
             names = [capi.chc_insert_column_name(insert, i) for i in range(ncols)]
@@ -786,6 +819,11 @@ class Client:
         RecordBatchReader, polars DataFrame, ...) without pyarrow on chconnect's side: the
         stream's columns are matched to the table's by name and converted by the C library
         (one Native insert). All or nothing."""
+        return self._insert_arrow(table, arrow_table, database, settings, transport_settings, progress_callback)
+
+    def _insert_arrow(self, table, arrow_table, database, settings, transport_settings, progress_callback,
+                      types=None):
+        """insert_arrow; `types`: type names, one per stream column, instead of DESCRIBE TABLE."""
         export = getattr(arrow_table, '__arrow_c_stream__', None)
         if export is None:
             raise ProgrammingError('insert_arrow needs an object with __arrow_c_stream__ (pyarrow Table, '
@@ -799,11 +837,12 @@ class Client:
             export = arrow_table.__arrow_c_stream__
         capsule = export()
         names = capi.chc_py_arrow_stream_names(capsule)
+        if types is not None and len(types) != len(names):
+            raise ProgrammingError('Column names do not match column types')
         relay = _ProgressRelay(progress_callback) if progress_callback is not None else None
         options = self._insert_options(settings, relay, transport_settings)
         with self._request():
-            insert = capi.chc_client_insert_begin(self._h, self._full_table(table, database), names,
-                                options)
+            insert = self._insert_begin(self._full_table(table, database), names, types, options)
             try:
                 capi.chc_py_insert_append_arrow(insert, capsule)
                 return self._finish_insert(insert, relay)
@@ -821,10 +860,8 @@ class Client:
     def insert_df(self, table=None, df=None, database=None, settings=None, column_names=None, column_types=None,
                   column_type_names=None, context=None, transport_settings=None, progress_callback=None):
         """Inserts a pandas DataFrame: through Arrow (pyarrow.Table.from_pandas, zero-copy for
-        numpy numbers) when pyarrow can convert every column, else value by value like insert()."""
-        if column_types is not None or column_type_names is not None:
-            raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
-                                   'types come from the server')
+        numpy numbers) when pyarrow can convert every column, else value by value like insert().
+        ``column_types`` / ``column_type_names``: one per DataFrame column (as for insert())."""
         if context is not None:
             ctx = resolve(context, InsertContext, table=table, data=df, column_names=column_names,
                           database=database, column_types=column_types, column_type_names=column_type_names,
@@ -833,15 +870,14 @@ class Client:
             table, df, database, settings = ctx.table, ctx.data, ctx.database, ctx.settings
             column_names, progress_callback = ctx.column_names, ctx.progress_callback
             transport_settings = ctx.transport_settings
-            if ctx.column_types is not None or ctx.column_type_names is not None:
-                raise ProgrammingError('column_types / column_type_names are not supported by chconnect yet; '
-                                       'types come from the server')
+            column_types, column_type_names = ctx.column_types, ctx.column_type_names
         if df is None:
             raise ProgrammingError('insert_df() needs a DataFrame')
         require('pandas', 'insert_df')
         if column_names is not None:
             df = df.copy(deep=False)
             df.columns = list(column_names)
+        types = _given_types([str(c) for c in df.columns], column_types, column_type_names)
         try:
             pa = require('pyarrow', 'insert_df')
             try:
@@ -849,8 +885,8 @@ class Client:
             except (pa.ArrowException, TypeError, ValueError):
                 data = None
             if data is not None:
-                return self.insert_arrow(table, data, database, settings, transport_settings=transport_settings,
-                                         progress_callback=progress_callback)
+                return self._insert_arrow(table, data, database, settings, transport_settings, progress_callback,
+                                          types)
         except ImportError:
             pass
         columns = []
@@ -859,8 +895,8 @@ class Client:
             values = series.astype(object).where(series.notna(), None).tolist()
             columns.append(values)
         return self.insert(table, columns, column_names=[str(c) for c in df.columns], database=database,
-                           settings=settings, column_oriented=True, transport_settings=transport_settings,
-                           progress_callback=progress_callback)
+                           column_type_names=types, settings=settings, column_oriented=True,
+                           transport_settings=transport_settings, progress_callback=progress_callback)
 
     def raw_insert(self, table, column_names=None, insert_block=None, settings=None, fmt=None, compression=None,
                    transport_settings=None):
