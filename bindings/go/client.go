@@ -246,6 +246,30 @@ func (c *Client) QueryRow(ctx context.Context, sql string, opts ...QueryOption) 
 // then Finish; Close the Insert in every case (Close after Finish is cheap).
 // ctx is checked here and again by Finish before the rows are sent.
 func (c *Client) Insert(ctx context.Context, table string, columns []string, opts ...QueryOption) (*Insert, error) {
+	return c.beginInsert(ctx, table, columns, nil, opts,
+		func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int {
+			return capi.Chc_client_insert_begin(h, table, columns, q, ins, e)
+		})
+}
+
+// InsertTyped is Insert with the column types given, so no DESCRIBE TABLE request is sent:
+// column columns[i] has type types[i], a ClickHouse type name as ParseType takes (one type per
+// column, at least one column). Nothing is checked against the table here: the server checks the
+// names and types when Finish sends the rows, and a column the table lacks or a type it cannot
+// read into its column is its error, returned by Finish. len(types) != len(columns), no columns,
+// a repeated name or a malformed type name is StatusInvalidArgument from the library, a type
+// this version does not handle StatusNotSupported. Append, Finish and Close as for Insert.
+func (c *Client) InsertTyped(ctx context.Context, table string, columns, types []string, opts ...QueryOption) (*Insert, error) {
+	return c.beginInsert(ctx, table, columns, types, opts,
+		func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int {
+			return capi.Chc_client_insert_begin_typed(h, table, columns, types, q, ins, e)
+		})
+}
+
+// beginInsert holds the client (checking ctx first) and the request options while begin starts
+// the insert, after checking that no name or type name contains a NUL byte.
+func (c *Client) beginInsert(ctx context.Context, table string, columns, types []string, opts []QueryOption,
+	begin func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int) (*Insert, error) {
 	h, err := c.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -264,9 +288,14 @@ func (c *Client) Insert(ctx context.Context, table string, columns []string, opt
 			return nil, errorf(StatusInvalidArgument, "table or column name %q contains a NUL byte", name)
 		}
 	}
+	for _, typ := range types {
+		if strings.IndexByte(typ, 0) >= 0 {
+			return nil, errorf(StatusInvalidArgument, "type name %q contains a NUL byte", typ)
+		}
+	}
 	var e capi.Error
 	var ins capi.Insert
-	if err := check(capi.Chc_client_insert_begin(h, table, columns, q, &ins, &e), e); err != nil {
+	if err := check(begin(h, q, &ins, &e), e); err != nil {
 		return nil, err
 	}
 	return newInsert(ctx, ins)
