@@ -168,33 +168,39 @@ def client_version(which, peer_path=None):
 # operations: each returns a callable(client) or None (with a note) when unsupported
 # ------------------------------------------------------------------------------------------
 
-def consume_np(res):
+def count_rows(res):
+    """Rows of an operation's result (None for an insert's summary)."""
     import numpy as np
     if isinstance(res, np.ndarray):
         return res.shape[0]
+    if hasattr(res, 'num_rows'):
+        return res.num_rows
+    if hasattr(res, 'written_rows'):
+        return None
     return len(res)
 
 
 def op_callable(op, client, ctx):
     q = ctx['num_query'] if op.endswith('_num') else ctx['query']
     op = op.removesuffix('_num')
+    # Each callable returns its result, so freeing it happens after the measurement.
     if op == 'result_rows':
-        return lambda: len(client.query(q).result_rows)
+        return lambda: client.query(q).result_rows
     if op == 'query_np':
         if not hasattr(client, 'query_np'):
             return None
-        return lambda: consume_np(client.query_np(q))
+        return lambda: client.query_np(q)
     if op == 'query_df':
         if not hasattr(client, 'query_df'):
             return None
-        return lambda: len(client.query_df(q))
+        return lambda: client.query_df(q)
     if op == 'query_arrow':
         if not hasattr(client, 'query_arrow'):
             return None
         kw = {}
         if ctx.get('peer_arrow_settings') and client is not ctx.get('ours'):
             kw['settings'] = ctx['peer_arrow_settings']
-        return lambda: client.query_arrow(q, **kw).num_rows
+        return lambda: client.query_arrow(q, **kw)
     if op == 'insert_rows':
         if ctx.get('insert_rows_data') is None:
             return None
@@ -515,6 +521,7 @@ def main():
                     continue
                 w1 = time.perf_counter()
                 u1, s1, f1 = rusage_split()
+                n = count_rows(n)
                 gc.collect()
                 samples[who].append((u1 - u0 + s1 - s0, w1 - w0, u1 - u0, s1 - s0, f1 - f0))
                 print(f'  {op} {who} round {rnd + 1}: cpu {u1 - u0 + s1 - s0:.3f}s (user {u1 - u0:.3f} '
