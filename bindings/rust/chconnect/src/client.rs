@@ -8,7 +8,7 @@ use crate::insert::Insert;
 use crate::raw::RawResult;
 use crate::rows::Rows;
 use crate::sys;
-use crate::util::{call, cstr, cstring, slice};
+use crate::util::{call, cstr, cstring, cstrings, ptrs, slice};
 
 /// Owner of the C client handle; shared by every clone of a [`Client`] and freed once, by the
 /// last one, so `chc_client_free` never races another call.
@@ -183,28 +183,96 @@ impl Client {
     /// Starts a Native insert into `table` ("name" or "db.name") for the named columns (empty:
     /// every insertable column). Asks the server for the column types first.
     pub fn insert<S: AsRef<str>>(&self, table: &str, columns: &[S]) -> Result<Insert> {
-        self.insert_impl(table, columns, None)
+        self.begin_insert(table, columns, None::<&[&str]>, None)
     }
 
     /// [`insert`](Self::insert) with per-request options (settings, query id, ...; the SQL of
     /// `options` is ignored).
     pub fn insert_with<S: AsRef<str>>(&self, table: &str, columns: &[S], options: &Query) -> Result<Insert> {
-        self.insert_impl(table, columns, Some(options))
+        self.begin_insert(table, columns, None::<&[&str]>, Some(options))
     }
 
-    fn insert_impl<S: AsRef<str>>(&self, table: &str, columns: &[S], options: Option<&Query>) -> Result<Insert> {
+    /// Starts a Native insert into `table` ("name" or "db.name") with the column types given:
+    /// `types[i]` is the ClickHouse type name of `columns[i]` (`"UInt32"`,
+    /// `"Nullable(Float64)"`, ...), one per column, so the server is not asked (no DESCRIBE TABLE
+    /// request). Nothing is checked against the table here: the server checks the names and
+    /// types when the insert is [`finish`](Insert::finish)ed, and a column the table lacks or a
+    /// type it cannot read into its column is a `Server` error from `finish`.
+    ///
+    /// Errors: `InvalidArgument` for no columns, a different number of types than columns, a
+    /// repeated name, a malformed type name or a NUL byte in a name or type; `NotSupported` for a
+    /// type this version does not handle.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chconnect::Value;
+    /// let client = chconnect::Client::open("http://default:password@127.0.0.1:8123/default")?;
+    /// let mut insert = client.insert_typed("events", &["id", "name"], &["UInt32", "String"])?;
+    /// insert.append_row(&[Value::from(1u32), Value::from("started")])?;
+    /// insert.finish()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn insert_typed<S: AsRef<str>, T: AsRef<str>>(
+        &self,
+        table: &str,
+        columns: &[S],
+        types: &[T],
+    ) -> Result<Insert> {
+        self.begin_insert(table, columns, Some(types), None)
+    }
+
+    /// [`insert_typed`](Self::insert_typed) with per-request options (settings, query id, ...;
+    /// the SQL of `options` is ignored).
+    pub fn insert_typed_with<S: AsRef<str>, T: AsRef<str>>(
+        &self,
+        table: &str,
+        columns: &[S],
+        types: &[T],
+        options: &Query,
+    ) -> Result<Insert> {
+        self.begin_insert(table, columns, Some(types), Some(options))
+    }
+
+    /// Starts an insert: `chc_client_insert_begin_typed` when `types` are given (as many as
+    /// `columns`; the library checks), else `chc_client_insert_begin`, which asks the server.
+    fn begin_insert<S: AsRef<str>, T: AsRef<str>>(
+        &self,
+        table: &str,
+        columns: &[S],
+        types: Option<&[T]>,
+        options: Option<&Query>,
+    ) -> Result<Insert> {
         let t = cstring(table, "table name")?;
-        let names = columns.iter().map(|c| cstring(c.as_ref(), "column name")).collect::<Result<Vec<_>>>()?;
-        let ptrs: Vec<*const std::os::raw::c_char> = names.iter().map(|c| c.as_ptr()).collect();
+        let names = cstrings(columns, "column name")?;
+        let types = types.map(|types| cstrings(types, "column type")).transpose()?;
+        let name_ptrs = ptrs(&names);
+        let type_ptrs = types.as_deref().map(ptrs);
         let q = options.map(Query::to_raw).transpose()?;
         let q_ptr = q.as_ref().map_or(ptr::null(), |q| q.0.as_ptr().cast_const());
         let mut out: *mut sys::chc_insert = ptr::null_mut();
-        // SAFETY: live client/query; `ptrs` holds `ptrs.len()` valid C strings alive for the call.
+        let (np, n) = (name_ptrs.as_ptr(), name_ptrs.len());
+        // SAFETY: live client/query; `name_ptrs` and `type_ptrs` hold as many valid C strings as
+        // their lengths say, alive for the call; on success we own *out.
         call(|err| unsafe {
-            sys::chc_client_insert_begin(self.ptr(), t.as_ptr(), ptrs.as_ptr(), ptrs.len(), q_ptr, &mut out, err)
+            match &type_ptrs {
+                None => sys::chc_client_insert_begin(self.ptr(), t.as_ptr(), np, n, q_ptr, &mut out, err),
+                Some(tp) => sys::chc_client_insert_begin_typed(
+                    self.ptr(),
+                    t.as_ptr(),
+                    np,
+                    n,
+                    tp.as_ptr(),
+                    tp.len(),
+                    q_ptr,
+                    &mut out,
+                    err,
+                ),
+            }
         })?;
-        let raw = NonNull::new(out)
-            .ok_or_else(|| Error::new(Status::Internal, "chc_client_insert_begin returned no insert"))?;
+        let func = if type_ptrs.is_some() { "chc_client_insert_begin_typed" } else { "chc_client_insert_begin" };
+        let raw =
+            NonNull::new(out).ok_or_else(|| Error::new(Status::Internal, format!("{func} returned no insert")))?;
         // SAFETY: a live insert we now own.
         unsafe { Insert::from_raw(raw) }
     }
@@ -407,6 +475,55 @@ mod tests {
         let e = client.ping().expect_err("nothing listens on port 1");
         assert_eq!(e.status(), Status::Io, "{e}");
         assert_eq!(e.http_status(), 0);
+    }
+
+    /// A client whose server is never reached: nothing listens on port 1, so any request is `Io`.
+    fn unreachable_client() -> Client {
+        Client::from_config(&[("host", "127.0.0.1"), ("port", "1"), ("connect_timeout", "2")]).expect("open")
+    }
+
+    #[test]
+    fn insert_typed_does_not_ask_the_server() {
+        let client = unreachable_client();
+        // insert asks for the column types (DESCRIBE TABLE) and fails; insert_typed sends nothing.
+        let e = client.insert("t", &["a"]).expect_err("insert needs the server");
+        assert_eq!(e.status(), Status::Io, "{e}");
+        let types = vec!["Nullable(Float64)".to_string(), "Array(String)".to_string()];
+        let insert = client.insert_typed("db.t", &["f", "tags"], &types).expect("typed insert begins offline");
+        let cols: Vec<(&str, &str)> = insert.columns().iter().map(|(n, t)| (n.as_str(), t.name())).collect();
+        assert_eq!(cols, [("f", "Nullable(Float64)"), ("tags", "Array(String)")]);
+        let opts = Query::new("ignored").setting("insert_quorum", 0).query_id("q");
+        let insert = client.insert_typed_with("t", &["a"], &["UInt8"], &opts).expect("with options");
+        assert_eq!(insert.columns().len(), 1);
+        let bad = Query::new("").option("no_such_key", 1);
+        let e = client.insert_typed_with("t", &["a"], &["UInt8"], &bad).expect_err("bad option");
+        assert_eq!(e.status(), Status::NotFound, "{e}");
+    }
+
+    #[test]
+    fn insert_typed_argument_errors() {
+        let client = unreachable_client();
+        let invalid = |r: Result<Insert>, what: &str, needle: &str| {
+            let e = r.expect_err(what);
+            assert_eq!(e.status(), Status::InvalidArgument, "{what}: {e}");
+            assert_eq!(e.code(), 0, "{what}: not a server error: {e}");
+            assert!(e.message().contains(needle), "{what}: {e} lacks {needle:?}");
+        };
+        invalid(client.insert_typed("t", &["a", "b"], &["UInt8"]), "2 names, 1 type", "2 column names but 1 types");
+        invalid(
+            client.insert_typed("t", &["a"], &["UInt8", "String"]),
+            "1 name, 2 types",
+            "1 column names but 2 types",
+        );
+        invalid(client.insert_typed("t", &[] as &[&str], &[] as &[&str]), "no columns", "at least one column");
+        invalid(client.insert_typed("t", &["a", "b"], &["UInt8", "Strin g"]), "malformed type", "Strin g");
+        invalid(client.insert_typed("t", &["a", "a"], &["UInt8", "UInt8"]), "repeated name", "named twice");
+        invalid(client.insert_typed("t", &["a\0b"], &["UInt8"]), "NUL in a name", "column name");
+        invalid(client.insert_typed("t", &["a"], &["UInt8\0"]), "NUL in a type", "column type");
+        invalid(client.insert_typed("t\0", &["a"], &["UInt8"]), "NUL in the table", "table name");
+        // A well-formed name of a type this version does not decode.
+        let e = client.insert_typed("t", &["o"], &["Object('json')"]).expect_err("Object");
+        assert!(matches!(e.status(), Status::NotSupported | Status::InvalidArgument), "{e}");
     }
 
     #[test]

@@ -449,9 +449,10 @@ fn leaf(ty: &DataType, base: &DataType, v: &Value) -> Result<Leaf> {
     })
 }
 
-/// A Native insert in progress (from [`Client::insert`](crate::Client::insert)): append rows,
-/// then [`finish`](Insert::finish) sends them in one request. Dropping it unfinished sends
-/// nothing. `Send` but not `Sync`.
+/// A Native insert in progress (from [`Client::insert`](crate::Client::insert) or
+/// [`Client::insert_typed`](crate::Client::insert_typed)): append rows, then
+/// [`finish`](Insert::finish) sends them in one request. Dropping it unfinished sends nothing.
+/// `Send` but not `Sync`.
 pub struct Insert {
     raw: NonNull<sys::chc_insert>,
     columns: Vec<(String, DataType)>,

@@ -26,6 +26,16 @@ pub(crate) fn cstring(s: &str, what: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::new(Status::InvalidArgument, format!("{what} contains a NUL byte")))
 }
 
+/// [`cstring`] of every item (`what` names one in the error).
+pub(crate) fn cstrings<S: AsRef<str>>(items: &[S], what: &str) -> Result<Vec<CString>> {
+    items.iter().map(|s| cstring(s.as_ref(), what)).collect()
+}
+
+/// The pointers of `strings`, for a `const char* const*` argument; valid while `strings` lives.
+pub(crate) fn ptrs(strings: &[CString]) -> Vec<*const c_char> {
+    strings.iter().map(|s| s.as_ptr()).collect()
+}
+
 /// A borrowed C buffer as a slice; NULL or empty gives `&[]` (from_raw_parts forbids NULL).
 ///
 /// # Safety
