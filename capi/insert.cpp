@@ -54,7 +54,7 @@ void addColumns(chc_insert& ins, const std::vector<chc::ColumnInfo>& columns) {
   }
 }
 
-// Throws unless names[i] is a name not used by an earlier entry of `chosen`.
+// Throws unless `name` (column i) is set and not already in `chosen`.
 void checkNewName(const char* name, size_t i, const std::vector<chc::ColumnInfo>& chosen) {
   if (!name) throw chc::Error(chc::ErrorKind::InvalidArgument, "column name " + std::to_string(i) + " is NULL");
   for (const auto& c : chosen)
