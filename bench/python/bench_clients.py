@@ -376,6 +376,9 @@ def main():
     ap.add_argument('--rounds', type=int, default=2,
                     help='timings per client and operation, the order alternating (ours first in even '
                          'rounds, the peer first in odd ones); the table shows the cheapest (default 2)')
+    ap.add_argument('--warmup-rounds', type=int, default=1,
+                    help='untimed full-size runs of each client before the timed rounds (default 1): the '
+                         "first client to touch memory the VM's host has taken back pays for it")
     ap.add_argument('--peer-path', default=os.environ.get('CHC_BENCH_PEER_PATH'),
                     help='directory prepended to sys.path to pick a clickhouse-connect version')
     ap.add_argument('--no-peer', action='store_true')
@@ -505,6 +508,14 @@ def main():
         # Alternate who goes first: memory the first client frees is cheaper for the second to
         # touch (on a VM the first touch of memory returned to the host costs several times more).
         samples = {who: [] for who in runnable}
+        for _ in range(max(0, args.warmup_rounds)):
+            for who in list(samples):
+                try:
+                    runnable[who]()
+                except Exception as exc:  # noqa: BLE001
+                    record(op, who, note=f'error (warm-up round): {type(exc).__name__}: {str(exc)[:160]}')
+                    del samples[who]
+                gc.collect()
         for rnd in range(max(1, args.rounds)):
             order = list(runnable) if rnd % 2 == 0 else list(reversed(runnable))
             for who in order:
@@ -573,7 +584,7 @@ def main():
     if args.json_out:
         with open(args.json_out, 'w') as f:
             json.dump({'label': args.label, 'rows': args.rows, 'floor': floor, 'num_floor': num_floor,
-                       'rounds': args.rounds, 'peer': peer_note,
+                       'rounds': args.rounds, 'warmup_rounds': args.warmup_rounds, 'peer': peer_note,
                        'server': ours.server_version, 'replay': args.replay, 'results': results}, f, indent=1)
 
 
