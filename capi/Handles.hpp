@@ -31,6 +31,10 @@ struct chc_query {
   chc::QuerySpec spec;
 };
 
+struct chc_cancel {
+  std::shared_ptr<chc::transport::CancelToken> token = std::make_shared<chc::transport::CancelToken>();
+};
+
 struct chc_response {
   chc::Response response;
 };

@@ -91,6 +91,28 @@ chc_status chc_query_add_external(chc_query* query, const char* name, const char
   });
 }
 
+chc_cancel* chc_cancel_new(void) {
+  try {
+    return release(std::make_unique<chc_cancel>());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void chc_cancel_trigger(chc_cancel* cancel) {
+  if (cancel) cancel->token->cancel();
+}
+
+int32_t chc_cancel_is_triggered(const chc_cancel* cancel) { return cancel && cancel->token->cancelled() ? 1 : 0; }
+
+void chc_cancel_free(chc_cancel* cancel) { destroy(cancel); }
+
+chc_status chc_query_set_cancel(chc_query* query, chc_cancel* cancel, chc_error** err) {
+  if (!query) return nullArgument(err, "query");
+  query->spec.cancel = cancel ? cancel->token : nullptr;
+  return CHC_OK;
+}
+
 chc_status chc_query_set_progress(chc_query* query, chc_progress_fn fn, void* ctx, chc_error** err) {
   if (!query) return nullArgument(err, "query");
   return guarded(err, [&] {

@@ -187,6 +187,7 @@ transport::HttpRequest Client::buildRequest(const QuerySpec& query, BodyKind kin
                                             bool with_session) {
   transport::HttpRequest req;
   req.status_retries = query.retries.value_or(default_retries);
+  req.also_cancel = query.cancel;
   std::string params;
   const std::string& database = query.database.empty() ? config_.database : query.database;
   if (!database.empty()) addParam(params, "database", database);
@@ -320,7 +321,7 @@ std::unique_ptr<transport::HttpResponse> Client::send(transport::HttpRequest req
     }
     // The session is still held by the dropped result's query: wait, a cancel ends the wait.
     for (const auto until = clock::now() + delay; clock::now() < until;) {
-      if (request.cancel && request.cancel->cancelled())
+      if ((request.cancel && request.cancel->cancelled()) || (request.also_cancel && request.also_cancel->cancelled()))
         throw Error(ErrorKind::Cancelled, "query cancelled", ServerInfo{0, {}, 0, query_id});
       std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), std::chrono::milliseconds(20)));
     }
@@ -467,6 +468,7 @@ uint64_t Client::probeNativeRevision(const QuerySpec& query, const std::shared_p
   probe.database = query.database;
   probe.roles = query.roles;
   probe.headers = query.headers;
+  probe.cancel = query.cancel;
   std::string query_id;
   auto req = buildRequest(probe, BodyKind::Sql, &query_id, true, config_.query_retries, kMaxNativeRevision, false);
   req.cancel = cancel;

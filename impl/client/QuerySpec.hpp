@@ -11,6 +11,7 @@
 
 #include "client/CustomHeaders.hpp"
 #include "client/ExternalData.hpp"
+#include "transport/HttpClient.hpp"
 
 namespace chc {
 
@@ -47,6 +48,9 @@ struct QuerySpec {
   HeaderList headers;                             // "header.<Name>" (empty value: suppress the client's)
   std::optional<std::vector<std::string>> roles;  // "role": replaces the client's roles when set
   std::vector<ExternalTable> external;            // chc_query_add_external
+  // chc_query_set_cancel: cancels every request made with this spec (and their results) from
+  // any thread, also while one waits for its response.
+  std::shared_ptr<transport::CancelToken> cancel;
 
   // Throws Error(NotFound) for unknown keys, Error(InvalidArgument) for bad names.
   void set(std::string_view key, std::string_view value);

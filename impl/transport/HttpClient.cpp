@@ -334,7 +334,7 @@ struct Transfer {
   SlistPtr header_list;
   std::vector<uint8_t> body;
   bool is_get = false;
-  std::shared_ptr<CancelToken> cancel;
+  std::shared_ptr<CancelToken> cancel, also_cancel;
   std::function<bool(const TransferProgress&)> on_progress;
 
   // response state (reset for each attempt)
@@ -380,7 +380,7 @@ struct Transfer {
   void checkCancel();
   void notifyProgress();
   [[noreturn]] void failCancelled(const std::string& why);
-  void watch(bool on) noexcept;  // (un)registers the slot's multi with the cancel token
+  void watch(bool on);  // (un)registers the slot's multi with the cancel tokens (off: never throws)
   void maybeUnpause();
   void discardBody(uint64_t limit);
   void pauseFor(std::chrono::milliseconds delay);
@@ -418,6 +418,7 @@ Transfer::Transfer(std::shared_ptr<Pool> p, HttpRequest req) : pool(std::move(p)
   }
   body = std::move(req.body);
   cancel = std::move(req.cancel);
+  also_cancel = std::move(req.also_cancel);
   on_progress = std::move(req.on_progress);
 }
 
@@ -465,10 +466,19 @@ void Transfer::start(bool fresh) {
   watch(true);
 }
 
-void Transfer::watch(bool on) noexcept {
-  if (!cancel || !slot) return;
-  std::lock_guard lock(cancel->mu_);
-  cancel->multi_ = on ? static_cast<void*>(slot->multi.get()) : nullptr;
+void Transfer::watch(bool on) {
+  if (!slot) return;
+  void* multi = slot->multi.get();
+  for (CancelToken* token : {cancel.get(), also_cancel.get()}) {
+    if (!token) continue;
+    std::lock_guard lock(token->mu_);
+    auto& m = token->multis_;
+    if (on) {
+      if (std::find(m.begin(), m.end(), multi) == m.end()) m.push_back(multi);
+    } else {
+      m.erase(std::remove(m.begin(), m.end(), multi), m.end());
+    }
+  }
 }
 
 void Transfer::failCancelled(const std::string& why) {
@@ -485,7 +495,7 @@ void Transfer::failCancelled(const std::string& why) {
 
 void Transfer::checkCancel() {
   if (cancelled) throw *error;
-  if (cancel && cancel->cancelled()) failCancelled("request cancelled");
+  if ((cancel && cancel->cancelled()) || (also_cancel && also_cancel->cancelled())) failCancelled("request cancelled");
 }
 
 void Transfer::notifyProgress() {
@@ -898,7 +908,7 @@ void CancelToken::cancel() noexcept {
   // can go back to the pool (or be destroyed), so the handle is alive here. A wake-up that reaches
   // a multi between polls is kept by curl until the next curl_multi_poll, so it is never lost.
   std::lock_guard lock(mu_);
-  if (multi_ != nullptr) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  for (void* multi : multis_) curl_multi_wakeup(static_cast<CURLM*>(multi));
 }
 
 HttpClient::HttpClient(HttpOptions options) {

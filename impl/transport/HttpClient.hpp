@@ -65,7 +65,8 @@ struct Pool;
 // Cancels a request from any thread. cancel() sets a flag and wakes the thread that drives the
 // transfer (curl_multi_wakeup), so a send() or read() blocked on the network returns promptly with
 // Error(Cancelled); the connection is closed, never reused. A token cancelled before send() makes
-// send() fail at once. One token may serve several requests in turn (each is cancelled).
+// send() fail at once. One token may serve several requests, in turn or at the same time on
+// several threads: cancel() stops them all.
 class CancelToken {
  public:
   CancelToken() = default;
@@ -78,7 +79,7 @@ class CancelToken {
   friend struct detail::Transfer;
   std::atomic<bool> flag_{false};
   std::mutex mu_;
-  void* multi_ = nullptr;  // the CURLM* currently driven for this token, under mu_
+  std::vector<void*> multis_;  // the CURLM* handles currently driven for this token, under mu_
 };
 
 // What a progress observer sees after each step of the transfer that moved something.
@@ -97,8 +98,10 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<uint8_t> body;    // POST body, sent with Content-Length (empty allowed)
   std::string method = "POST";  // "POST" or "GET" (GET must have an empty body)
-  // Optional. See CancelToken.
+  // Optional. See CancelToken. Either token cancels the request (`also_cancel`: a caller's token
+  // shared by several requests, next to the one of this request's result).
   std::shared_ptr<CancelToken> cancel;
+  std::shared_ptr<CancelToken> also_cancel;
   // Optional. Called on the thread that drives the transfer (inside send() and read(), never from
   // inside libcurl and never on another thread) after each step that received headers or body
   // bytes or sent body bytes. Returning false cancels the request: the transfer is aborted and

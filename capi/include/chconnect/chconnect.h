@@ -312,6 +312,32 @@ CHC_API chc_status chc_progress_value(const chc_progress* progress, const char* 
    through untouched. Applies to requests started with this query afterwards. */
 CHC_API chc_status chc_query_set_progress(chc_query* query, chc_progress_fn fn, void* ctx, chc_error** err);
 
+/* A cancel switch for requests that have not returned yet: attached to a query with
+   chc_query_set_cancel, it stops every request made with that query, from any thread, including
+   one still waiting for its response (where chc_result_cancel cannot reach, as no result exists
+   yet). Typical use: a deadline or a user's "stop" in another thread. */
+typedef struct chc_cancel chc_cancel;
+
+/* A new, untriggered switch. Owned: free with chc_cancel_free. NULL only when out of memory. */
+CHC_API chc_cancel* chc_cancel_new(void);
+/* Triggers the switch: every request made with a query it is attached to, running or started
+   later, fails with CHC_E_CANCELLED promptly (well under a second; retry pauses end too), and so
+   does reading their results (chc_result_next, chc_raw_result_read, as after chc_result_cancel);
+   the connection is closed and the client stays usable. A switch stays triggered: attach a new
+   one to use the query again. Thread-safe, idempotent; accepts NULL. */
+CHC_API void chc_cancel_trigger(chc_cancel* cancel);
+/* 1 once triggered, else 0 (also for NULL). Thread-safe. */
+CHC_API int32_t chc_cancel_is_triggered(const chc_cancel* cancel);
+/* Frees the caller's handle. Queries and requests it is attached to keep the switch alive (and
+   triggerable by nobody else). Accepts NULL. */
+CHC_API void chc_cancel_free(chc_cancel* cancel);
+/* Attaches `cancel` (NULL: detaches) to a query: requests started with the query afterwards watch
+   it (chc_client_command, chc_client_query and chc_client_query_raw with their results,
+   chc_client_insert_begin / _typed with options, chc_insert_finish, chc_client_insert_raw; not
+   chc_client_kill_query). The query shares the switch: free the handle whenever. Not
+   thread-safe (like chc_query_set). */
+CHC_API chc_status chc_query_set_cancel(chc_query* query, chc_cancel* cancel, chc_error** err);
+
 /* A finished, buffered response to a command or an insert: body text, summary, query id. */
 typedef struct chc_response chc_response;
 

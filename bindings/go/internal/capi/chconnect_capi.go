@@ -129,6 +129,11 @@ extern swig_intgo _wrap_chc_query_set_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig
 extern swig_intgo _wrap_chc_query_add_external_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_13 arg2, swig_type_14 arg3, swig_type_15 arg4, swig_type_16 arg5, swig_type_17 arg6, swig_voidp arg7);
 extern swig_intgo _wrap_chc_progress_value_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_18 arg2, swig_voidp arg3, swig_voidp arg4);
 extern swig_intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_type_19 arg2, uintptr_t arg3, swig_voidp arg4);
+extern uintptr_t _wrap_chc_cancel_new_capi_b6ee6726b6beb9c9(void);
+extern void _wrap_chc_cancel_trigger_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_cancel_is_triggered_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern void _wrap_chc_cancel_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
+extern swig_intgo _wrap_chc_query_set_cancel_capi_b6ee6726b6beb9c9(uintptr_t arg1, uintptr_t arg2, swig_voidp arg3);
 extern void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(uintptr_t arg1);
 extern swig_voidp _wrap_chc_response_body_capi_b6ee6726b6beb9c9(uintptr_t arg1, swig_voidp arg2);
 extern swig_type_20 _wrap_chc_response_query_id_capi_b6ee6726b6beb9c9(uintptr_t arg1);
@@ -530,6 +535,39 @@ func Chc_query_set_progress(arg1 Struct_SS_chc_query, arg2 _swig_fnptr, arg3 uin
 	var _swig_i_3 *uintptr
 	_swig_i_3 = (*uintptr)(unsafe.Pointer(arg4))
 	swig_r = (int)(C._wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1), C.uintptr_t(_swig_i_2), C.swig_voidp(_swig_i_3)))
+	return swig_r
+}
+
+func Chc_cancel_new() (_swig_ret Struct_SS_chc_cancel) {
+	var swig_r Struct_SS_chc_cancel
+	swig_r = (Struct_SS_chc_cancel)(SwigcptrStruct_SS_chc_cancel(C._wrap_chc_cancel_new_capi_b6ee6726b6beb9c9()))
+	return swig_r
+}
+
+func Chc_cancel_trigger(arg1 Struct_SS_chc_cancel) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_chc_cancel_trigger_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
+}
+
+func Chc_cancel_is_triggered(arg1 Struct_SS_chc_cancel) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (int)(C._wrap_chc_cancel_is_triggered_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func Chc_cancel_free(arg1 Struct_SS_chc_cancel) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_chc_cancel_free_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0))
+}
+
+func Chc_query_set_cancel(arg1 Struct_SS_chc_query, arg2 Struct_SS_chc_cancel, arg3 *SwigcptrStruct_SS_chc_error) (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := getSwigcptr(arg2)
+	var _swig_i_2 *uintptr
+	_swig_i_2 = (*uintptr)(unsafe.Pointer(arg3))
+	swig_r = (int)(C._wrap_chc_query_set_cancel_capi_b6ee6726b6beb9c9(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_voidp(_swig_i_2)))
 	return swig_r
 }
 
@@ -1343,6 +1381,15 @@ type Struct_SS_chc_insert interface {
 }
 
 func (p SwigcptrStruct_SS_chc_insert) Swigcptr() uintptr {
+	return uintptr(p)
+}
+
+type SwigcptrStruct_SS_chc_cancel uintptr
+type Struct_SS_chc_cancel interface {
+	Swigcptr() uintptr
+}
+
+func (p SwigcptrStruct_SS_chc_cancel) Swigcptr() uintptr {
 	return uintptr(p)
 }
 

@@ -665,6 +665,67 @@ intgo _wrap_chc_query_set_progress_capi_b6ee6726b6beb9c9(struct chc_query *_swig
 }
 
 
+struct chc_cancel *_wrap_chc_cancel_new_capi_b6ee6726b6beb9c9() {
+  chc_cancel *result = 0 ;
+  struct chc_cancel *_swig_go_result;
+  
+  
+  result = (chc_cancel *)chc_cancel_new();
+  *(chc_cancel **)&_swig_go_result = (chc_cancel *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_chc_cancel_trigger_capi_b6ee6726b6beb9c9(struct chc_cancel *_swig_go_0) {
+  chc_cancel *arg1 = (chc_cancel *) 0 ;
+  
+  arg1 = *(chc_cancel **)&_swig_go_0; 
+  
+  chc_cancel_trigger(arg1);
+  
+}
+
+
+intgo _wrap_chc_cancel_is_triggered_capi_b6ee6726b6beb9c9(struct chc_cancel *_swig_go_0) {
+  chc_cancel *arg1 = (chc_cancel *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_cancel **)&_swig_go_0; 
+  
+  result = (int32_t)chc_cancel_is_triggered((struct chc_cancel const *)arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_chc_cancel_free_capi_b6ee6726b6beb9c9(struct chc_cancel *_swig_go_0) {
+  chc_cancel *arg1 = (chc_cancel *) 0 ;
+  
+  arg1 = *(chc_cancel **)&_swig_go_0; 
+  
+  chc_cancel_free(arg1);
+  
+}
+
+
+intgo _wrap_chc_query_set_cancel_capi_b6ee6726b6beb9c9(struct chc_query *_swig_go_0, struct chc_cancel *_swig_go_1, chc_error **_swig_go_2) {
+  chc_query *arg1 = (chc_query *) 0 ;
+  chc_cancel *arg2 = (chc_cancel *) 0 ;
+  chc_error **arg3 = (chc_error **) 0 ;
+  chc_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(chc_query **)&_swig_go_0; 
+  arg2 = *(chc_cancel **)&_swig_go_1; 
+  arg3 = (chc_error **)_swig_go_2;
+  
+  result = (chc_status)chc_query_set_cancel(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_chc_response_free_capi_b6ee6726b6beb9c9(struct chc_response *_swig_go_0) {
   chc_response *arg1 = (chc_response *) 0 ;
   

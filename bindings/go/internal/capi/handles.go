@@ -22,4 +22,5 @@ type (
 	Column    = SwigcptrStruct_SS_chc_column
 	Insert    = SwigcptrStruct_SS_chc_insert
 	Builder   = SwigcptrStruct_SS_chc_builder
+	Cancel    = SwigcptrStruct_SS_chc_cancel
 )
