@@ -214,10 +214,12 @@ CHC_PY_HANDLE(chc_raw_result, chc_raw_result_free)
 CHC_PY_HANDLE(chc_block, chc_block_free)
 CHC_PY_HANDLE(chc_column, chc_column_free)
 CHC_PY_HANDLE(chc_insert, chc_insert_free)
+CHC_PY_HANDLE(chc_cancel, chc_cancel_free)
 
 /* Constructors returning a pointer directly: the proxy owns the result. */
 %newobject chc_config_new;
 %newobject chc_query_new;
+%newobject chc_cancel_new;
 
 /* ---- scalar outputs ----------------------------------------------------------------------- */
 

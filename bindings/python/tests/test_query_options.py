@@ -378,6 +378,23 @@ def test_cancel_a_query_that_has_not_answered_yet(client):
         client.cancel('')
 
 
+@pytest.mark.real_server_only(reason='KILL QUERY while a query runs (the stand-in runs one at a time)')
+def test_cancel_stops_the_wait_for_the_answer_at_once(client):
+    # sleep(3) is not interrupted by KILL QUERY: only the local switch returns before 3 s.
+    qid = f'chc-cancel-wait-{time.monotonic_ns()}-{os.getpid()}'
+    timer = threading.Timer(0.3, client.cancel, (qid,))
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(chconnect.OperationalError) as info:
+        client.query('SELECT sleep(3)', query_id=qid)
+    took = time.monotonic() - t0
+    timer.join()
+    assert took < 1.5, took
+    assert info.value.code is None  # cancelled here, not a server error
+    assert client.query('SELECT 3').result_rows == [(3,)]
+    assert not client._waiting  # nothing left registered
+
+
 def test_every_query_gets_a_query_id(client):
     result = client.query('SELECT 1')
     assert len(result.query_id) >= 32

@@ -156,6 +156,7 @@ class Client:
         self._server_version = None
         self._server_tz = None
         self._running = {}  # query_id -> WeakSet of this client's open BlockReaders (for cancel)
+        self._waiting = {}  # query_id -> set of chc_cancel switches of queries not answered yet
         try:
             self.query_limit = int(query_limit or 0)
         except (TypeError, ValueError):
@@ -467,11 +468,24 @@ class Client:
         relay = _ProgressRelay(ctx.progress_callback) if ctx.progress_callback is not None else None
         q = self._make_query(sql, merged, server_params, query_id, relay=relay,
                              transport_settings=ctx.transport_settings, external_data=ctx.external_data)
-        with self._request(keep_session=True) as claim:
-            try:
-                result = capi.chc_client_query(self._h, q)
-            except DatabaseError as exc:
-                _reraise_progress_error(relay, exc)
+        # cancel() reaches the request while it still waits for the answer through this switch.
+        switch = capi.chc_cancel_new()
+        capi.chc_query_set_cancel(q, switch)
+        with self._lock:
+            self._waiting.setdefault(query_id, set()).add(switch)
+        try:
+            with self._request(keep_session=True) as claim:
+                try:
+                    result = capi.chc_client_query(self._h, q)
+                except DatabaseError as exc:
+                    _reraise_progress_error(relay, exc)
+        finally:
+            with self._lock:
+                switches = self._waiting.get(query_id)
+                switches.discard(switch)
+                if not switches:
+                    del self._waiting[query_id]
+
         def on_close(reader):
             # The session (if any) stays taken while the result is read: released when the
             # reader is closed (read to the end, a stream left), or collected unclosed.
@@ -495,9 +509,10 @@ class Client:
                     del self._running[reader.registered_id]
 
     def cancel(self, query_id):
-        """Cancels a running query from any thread: aborts this client's transfer of that query
-        (the reading thread gets OperationalError, CHC_E_CANCELLED, or StreamFailureError
-        mid-stream) and asks the server to stop it (KILL QUERY ... ASYNC). Use the query_id you
+        """Cancels a running query from any thread: aborts this client's transfer of that query,
+        also while it still waits for the server's answer (the calling thread gets
+        OperationalError, CHC_E_CANCELLED, or StreamFailureError mid-stream), and asks the server
+        to stop it (KILL QUERY ... ASYNC). Use the query_id you
         passed to the query method, or the one its result/stream reports. Killing an id that is
         not running is not an error."""
         if not query_id:
@@ -505,6 +520,8 @@ class Client:
         query_id = str(query_id)
         with self._lock:
             readers = list(self._running.get(query_id, ()))
+            for switch in self._waiting.get(query_id, ()):
+                capi.chc_cancel_trigger(switch)  # a query still waiting for its answer
         for reader in readers:
             reader.cancel()
         try:
