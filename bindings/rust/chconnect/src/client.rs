@@ -3,6 +3,7 @@ use std::fmt;
 use std::ptr::{self, NonNull};
 use std::sync::Arc;
 
+use crate::cancel::CancelSwitch;
 use crate::error::{Error, Result, Status};
 use crate::insert::Insert;
 use crate::raw::RawResult;
@@ -146,7 +147,10 @@ impl Client {
     /// decoding it ([`RawResult`] implements [`std::io::Read`]). The format is the server's
     /// default (TabSeparated) unless the SQL names one (`SELECT ... FORMAT CSV`). Returns once
     /// the response headers arrived: an error the server reports before the body (unknown
-    /// table, syntax error, ...) is returned here, later ones by the reads.
+    /// table, syntax error, ...) is returned here, later ones by the reads. To stop it from
+    /// another thread while it still waits for the headers (before a
+    /// [`RawCancel`](crate::RawCancel) exists), attach a [`CancelSwitch`] to the query
+    /// ([`Query::cancel_switch`]).
     ///
     /// ```no_run
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -290,7 +294,8 @@ impl Client {
     }
 }
 
-/// One SQL statement plus per-request options; pure Rust data, reusable and `Send + Sync`.
+/// One SQL statement plus per-request options; pure Rust data (and at most one shared
+/// [`CancelSwitch`]), reusable and `Send + Sync`.
 ///
 /// ```
 /// # use chconnect::Query;
@@ -303,11 +308,12 @@ impl Client {
 pub struct Query {
     sql: String,
     options: Vec<(String, String)>,
+    cancel: Option<CancelSwitch>,
 }
 
 impl Query {
     pub fn new(sql: impl Into<String>) -> Query {
-        Query { sql: sql.into(), options: Vec::new() }
+        Query { sql: sql.into(), options: Vec::new(), cancel: None }
     }
 
     /// The SQL text.
@@ -344,6 +350,30 @@ impl Query {
         self.option("database", db)
     }
 
+    /// Attaches a [`CancelSwitch`] (replacing any attached before): every request made with this
+    /// query (or a clone of it) from now on fails with [`Status::Cancelled`] once the switch is
+    /// triggered from any thread, also while it still waits for the server's response, and so do
+    /// reads of its results. The query shares the switch (clones of a `Query` share it too), so
+    /// one switch can stop several requests on several threads at once. A triggered switch stays
+    /// triggered: attach a new one to run the query again.
+    ///
+    /// ```no_run
+    /// # fn main() -> chconnect::Result<()> {
+    /// use chconnect::{CancelSwitch, Client, Query, Status};
+    /// let client = Client::open("http://default:password@127.0.0.1:8123/default")?;
+    /// let stop = CancelSwitch::new()?;
+    /// let q = Query::new("SELECT count() FROM numbers(10000000000)").cancel_switch(&stop);
+    /// let worker = std::thread::spawn(move || client.command(q));
+    /// stop.trigger(); // e.g. the user pressed "stop": running or not yet sent, the command fails
+    /// assert_eq!(worker.join().unwrap().unwrap_err().status(), Status::Cancelled);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn cancel_switch(mut self, switch: &CancelSwitch) -> Query {
+        self.cancel = Some(switch.clone());
+        self
+    }
+
     fn to_raw(&self) -> Result<RawQuery> {
         // SAFETY: the SQL is passed with its length (copied; need not be NUL-terminated).
         let raw = NonNull::new(unsafe { sys::chc_query_new(self.sql.as_ptr().cast(), self.sql.len()) })
@@ -354,6 +384,9 @@ impl Query {
             let cv = cstring(v, "query option value")?;
             // SAFETY: live query, valid C strings (copied).
             call(|err| unsafe { sys::chc_query_set(raw.0.as_ptr(), ck.as_ptr(), cv.as_ptr(), err) })?;
+        }
+        if let Some(switch) = &self.cancel {
+            switch.attach(raw.0)?;
         }
         Ok(raw)
     }
@@ -543,6 +576,41 @@ mod tests {
         assert_eq!(bad.to_raw().err().map(|e| e.status()), Some(Status::NotFound));
     }
 
+    #[test]
+    fn query_shares_its_cancel_switch() {
+        let (a, b) = (CancelSwitch::new().expect("switch a"), CancelSwitch::new().expect("switch b"));
+        let q = Query::new("SELECT 1").cancel_switch(&a);
+        assert_eq!(q.cancel.as_ref(), Some(&a));
+        assert_ne!(q, Query::new("SELECT 1"));
+        assert_eq!(q.clone(), q, "clones share the switch");
+        let q = q.cancel_switch(&b);
+        assert_eq!(q.cancel.as_ref(), Some(&b), "a later switch replaces the first");
+        drop(b);
+        assert!(q.to_raw().is_ok(), "the query keeps the switch alive");
+        assert!(format!("{q:?}").contains("CancelSwitch { triggered: false }"), "{q:?}");
+    }
+
+    /// A triggered switch fails a request before it is sent: no server needed.
+    #[test]
+    fn triggered_switch_fails_at_once() {
+        let client = unreachable_client();
+        let stop = CancelSwitch::new().expect("switch");
+        stop.trigger();
+        let q = Query::new("SELECT 1").cancel_switch(&stop);
+        let e = client.command(&q).expect_err("triggered");
+        assert_eq!(e.status(), Status::Cancelled, "{e}");
+        let e = client.query(&q).expect_err("triggered");
+        assert_eq!(e.status(), Status::Cancelled, "{e}");
+        let e = client.insert_with("t", &["a"], &q).expect_err("triggered");
+        assert_eq!(e.status(), Status::Cancelled, "{e}");
+        let e = client.insert_raw(&q, b"1\n").expect_err("triggered");
+        assert_eq!(e.status(), Status::Cancelled, "{e}");
+        let mut insert = client.insert_typed_with("t", &["a"], &["UInt8"], &q).expect("begins offline");
+        insert.append_row(&[crate::Value::from(1u8)]).expect("row");
+        let e = insert.finish().expect_err("triggered");
+        assert_eq!(e.status(), Status::Cancelled, "{e}");
+    }
+
     fn assert_send_sync<T: Send + Sync>() {}
     fn assert_send<T: Send>() {}
 
@@ -558,5 +626,6 @@ mod tests {
         assert_send::<crate::Insert>();
         assert_send::<crate::RawResult>();
         assert_send_sync::<crate::RawCancel>();
+        assert_send_sync::<crate::CancelSwitch>();
     }
 }

@@ -24,8 +24,11 @@
 //! `Column` stays valid after its `Block` and `Rows` are dropped. Threads: a [`Client`] is
 //! `Send + Sync` and cheap to clone (one shared connection pool); [`Rows`], [`Block`],
 //! [`Column`], [`Insert`], [`RawResult`] and [`Response`] are `Send` but not `Sync`, as the C
-//! contract says ([`RawCancel`] cancels a [`RawResult`] from another thread).
+//! contract says ([`RawCancel`] cancels a [`RawResult`] from another thread). A
+//! [`CancelSwitch`] attached to a [`Query`] stops the requests made with it from any thread,
+//! also while they still wait for the server's response.
 
+mod cancel;
 mod client;
 mod error;
 mod insert;
@@ -36,6 +39,7 @@ mod types;
 mod util;
 mod value;
 
+pub use cancel::CancelSwitch;
 pub use chconnect_sys as sys;
 pub use client::{Client, Query, Response};
 pub use error::{Error, Result, Status};
