@@ -322,7 +322,8 @@ typedef struct chc_cancel chc_cancel;
 CHC_API chc_cancel* chc_cancel_new(void);
 /* Triggers the switch: every request made with a query it is attached to, running or started
    later, fails with CHC_E_CANCELLED promptly (well under a second; retry pauses end too), and so
-   does reading their results (chc_result_next, chc_raw_result_read, as after chc_result_cancel);
+   does reading their results (chc_result_next, chc_raw_result_read, as after chc_result_cancel:
+   blocks or bytes already received may still be returned first);
    the connection is closed and the client stays usable. A switch stays triggered: attach a new
    one to use the query again. Thread-safe, idempotent; accepts NULL. */
 CHC_API void chc_cancel_trigger(chc_cancel* cancel);
@@ -335,7 +336,8 @@ CHC_API void chc_cancel_free(chc_cancel* cancel);
    it (chc_client_command, chc_client_query and chc_client_query_raw with their results,
    chc_client_insert_begin / _typed with options, chc_insert_finish, chc_client_insert_raw; not
    chc_client_kill_query). The query shares the switch: free the handle whenever. Not
-   thread-safe (like chc_query_set). */
+   thread-safe for the query (like chc_query_set); one switch may be attached to any number of
+   queries, from any threads (it is only referenced, never changed, by this call). */
 CHC_API chc_status chc_query_set_cancel(chc_query* query, chc_cancel* cancel, chc_error** err);
 
 /* A finished, buffered response to a command or an insert: body text, summary, query id. */
