@@ -129,7 +129,8 @@ func (c *Client) acquire(ctx context.Context) (capi.Client, error) {
 // Ping checks that the server answers (GET /ping).
 //
 // Contexts: ctx is checked before the request starts; a request in flight is bounded by the
-// client's timeouts, not by ctx (in-flight cancellation is planned for a later version).
+// client's timeouts, not by ctx (unlike Command, Query and the others, which a cancelled context
+// stops while they wait).
 func (c *Client) Ping(ctx context.Context) error {
 	h, err := c.acquire(ctx)
 	if err != nil {
@@ -176,7 +177,8 @@ func newQuery(sql string, opts []Option) (capi.Query, error) {
 }
 
 // runQuery holds the client (checking ctx first) and a query built from sql and opts while call
-// runs, then releases both; call's status and *e become the returned error.
+// runs, then releases both; call's status and *e become the returned error. Cancelling ctx while
+// call runs stops the request (see ctxSwitch) and makes the error the context's.
 func (c *Client) runQuery(ctx context.Context, sql string, opts []QueryOption,
 	call func(h capi.Client, q capi.Query, e *capi.Error) int) error {
 	h, err := c.acquire(ctx)
@@ -189,14 +191,28 @@ func (c *Client) runQuery(ctx context.Context, sql string, opts []QueryOption,
 		return err
 	}
 	defer capi.Chc_query_free(q)
-	var e capi.Error
-	st := call(h, q, &e)
-	return check(st, e)
+	sw, err := newCtxSwitch(ctx)
+	if err != nil {
+		return err
+	}
+	defer sw.free()
+	if err := sw.attach(q); err != nil {
+		return err
+	}
+	return sw.watch(func() error {
+		var e capi.Error
+		st := call(h, q, &e)
+		return check(st, e)
+	})
 }
 
 // Command runs a statement whose response is text (DDL, SET, INSERT ... VALUES, small SELECTs in
 // TabSeparated or a format the SQL names) and returns the buffered response.
-// ctx is checked before the request starts (see Ping).
+//
+// Cancelling ctx (or its deadline passing) stops the request, also while it waits for the
+// server's answer: Command then returns promptly with an *Error that unwraps to the context's
+// error (StatusCancelled, or StatusTimeout for a deadline). The connection is closed and the
+// client stays usable; the server may go on running the statement.
 func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (*Response, error) {
 	var r capi.Response
 	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
@@ -211,8 +227,9 @@ func (c *Client) Command(ctx context.Context, sql string, opts ...QueryOption) (
 // and returns once the response headers arrived; the blocks stream in as Rows.Next asks for
 // them. Close the Rows when done.
 //
-// ctx is checked before the request starts and before each block is read; a read in flight is
-// bounded by the client's timeouts (in-flight cancellation is planned for a later version).
+// Cancelling ctx stops the request while Query waits for the response headers, as for Command.
+// Once Query returned, ctx is checked before each block is read; a block read in flight is
+// bounded by the client's timeouts.
 func (c *Client) Query(ctx context.Context, sql string, opts ...QueryOption) (*Rows, error) {
 	var r capi.Result
 	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {
@@ -244,7 +261,9 @@ func (c *Client) QueryRow(ctx context.Context, sql string, opts ...QueryOption) 
 // Insert starts a Native insert into table ("name" or "db.name") for the named columns (nil or
 // empty: every insertable column). It asks the server for the column types first. Append rows,
 // then Finish; Close the Insert in every case (Close after Finish is cheap).
-// ctx is checked here and again by Finish before the rows are sent.
+//
+// Cancelling ctx stops the DESCRIBE TABLE request, as for Command. The Insert keeps ctx:
+// Finish checks it before sending the rows and is stopped by it while it waits for the server.
 func (c *Client) Insert(ctx context.Context, table string, columns []string, opts ...QueryOption) (*Insert, error) {
 	return c.beginInsert(ctx, table, columns, nil, opts,
 		func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int {
@@ -258,7 +277,8 @@ func (c *Client) Insert(ctx context.Context, table string, columns []string, opt
 // names and types when Finish sends the rows, and a column the table lacks or a type it cannot
 // read into its column is its error, returned by Finish. len(types) != len(columns), no columns,
 // a repeated name or a malformed type name is StatusInvalidArgument from the library, a type
-// this version does not handle StatusNotSupported. Append, Finish and Close as for Insert.
+// this version does not handle StatusNotSupported. Append, Finish and Close, and ctx, as for
+// Insert.
 func (c *Client) InsertTyped(ctx context.Context, table string, columns, types []string, opts ...QueryOption) (*Insert, error) {
 	return c.beginInsert(ctx, table, columns, types, opts,
 		func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int {
@@ -267,7 +287,9 @@ func (c *Client) InsertTyped(ctx context.Context, table string, columns, types [
 }
 
 // beginInsert holds the client (checking ctx first) and the request options while begin starts
-// the insert, after checking that no name or type name contains a NUL byte.
+// the insert, after checking that no name or type name contains a NUL byte. A context that can
+// be cancelled gets a switch, attached to the options (the insert keeps them for Finish) and
+// handed to the Insert.
 func (c *Client) beginInsert(ctx context.Context, table string, columns, types []string, opts []QueryOption,
 	begin func(h capi.Client, q capi.Query, ins *capi.Insert, e *capi.Error) int) (*Insert, error) {
 	h, err := c.acquire(ctx)
@@ -275,12 +297,20 @@ func (c *Client) beginInsert(ctx context.Context, table string, columns, types [
 		return nil, err
 	}
 	defer c.mu.RUnlock()
+	sw, err := newCtxSwitch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer sw.free() // a no-op once the Insert owns it
 	var q capi.Query
-	if len(opts) > 0 {
+	if len(opts) > 0 || sw.active() {
 		if q, err = newQuery("", opts); err != nil {
 			return nil, err
 		}
 		defer capi.Chc_query_free(q)
+		if err := sw.attach(q); err != nil {
+			return nil, err
+		}
 	}
 	// Names travel as C strings: a NUL byte would silently cut them.
 	for _, name := range append([]string{table}, columns...) {
@@ -293,16 +323,21 @@ func (c *Client) beginInsert(ctx context.Context, table string, columns, types [
 			return nil, errorf(StatusInvalidArgument, "type name %q contains a NUL byte", typ)
 		}
 	}
-	var e capi.Error
 	var ins capi.Insert
-	if err := check(begin(h, q, &ins, &e), e); err != nil {
+	if err := sw.watch(func() error {
+		var e capi.Error
+		return check(begin(h, q, &ins, &e), e)
+	}); err != nil {
 		return nil, err
 	}
-	return newInsert(ctx, ins)
+	cancel := sw
+	sw = ctxSwitch{} // the Insert frees it
+	return newInsert(ctx, ins, cancel)
 }
 
 // InsertRaw sends a complete INSERT whose body the caller made: sql is the whole statement (e.g.
 // "INSERT INTO t FORMAT TabSeparated"), data the body. data is only read during the call.
+// Cancelling ctx stops the request, as for Command (the server may have inserted the data).
 func (c *Client) InsertRaw(ctx context.Context, sql string, data []byte, opts ...QueryOption) (*Response, error) {
 	var r capi.Response
 	if err := c.runQuery(ctx, sql, opts, func(h capi.Client, q capi.Query, e *capi.Error) int {

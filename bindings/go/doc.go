@@ -16,8 +16,11 @@
 // other Err* sentinels test the Status. Passwords never appear in errors.
 //
 // Contexts: a context is checked before each request starts (and before each block of a Rows
-// is read, and before an Insert is sent). A request already in flight is bounded by the
-// client's timeouts (WithConnectTimeout, WithSendReceiveTimeout), not by the context;
-// in-flight cancellation is planned for a later version. The exception is QueryRaw: once it
-// returned, cancelling its context aborts the RawResult's transfer, also a Read in flight.
+// is read, and before an Insert is sent). Cancelling it, or its deadline passing, also stops a
+// request in flight while it waits for the server (Command, Query, QueryRaw, Insert and
+// InsertTyped, Insert.Finish, InsertRaw): the call returns promptly with an error that unwraps
+// to the context's error, and the client stays usable. Ping and ServerVersion in flight, and a
+// Rows' block read in flight, are bounded by the client's timeouts (WithConnectTimeout,
+// WithSendReceiveTimeout) instead. Once QueryRaw returned, cancelling its context aborts the
+// RawResult's transfer, also a Read in flight.
 package chconnect

@@ -18,6 +18,7 @@ import (
 type Insert struct {
 	h       capi.Insert
 	ctx     context.Context
+	cancel  ctxSwitch // attached to the insert's options at begin (zero if ctx cannot be done)
 	names   []string
 	types   []*Type
 	plans   []*colPlan
@@ -36,8 +37,9 @@ type colPlan struct {
 	kids []*colPlan // Tuple elements, Variant alternatives
 }
 
-func newInsert(ctx context.Context, h capi.Insert) (*Insert, error) {
-	ins := &Insert{h: h, ctx: ctx}
+// newInsert wraps h; the Insert owns cancel, the switch attached to h's options.
+func newInsert(ctx context.Context, h capi.Insert, cancel ctxSwitch) (*Insert, error) {
+	ins := &Insert{h: h, ctx: ctx, cancel: cancel}
 	runtime.SetFinalizer(ins, (*Insert).free)
 	n := int(capi.Chc_insert_column_count(h))
 	for i := 0; i < n; i++ {
@@ -105,6 +107,7 @@ func (ins *Insert) free() {
 		capi.Chc_insert_free(ins.h)
 		ins.h = 0
 	}
+	ins.cancel.free()
 }
 
 // Close frees the insert; an unfinished insert is abandoned (nothing is sent). Idempotent.
@@ -183,7 +186,10 @@ func (ins *Insert) usable() error {
 }
 
 // Finish sends the collected rows as one Native block and waits for the server. The context
-// given to Insert is checked first. After success the insert takes no more rows.
+// given to Insert is checked first, and cancelling it (or its deadline passing) while Finish
+// waits stops the request: Finish then returns promptly with an *Error that unwraps to the
+// context's error, and whether the server inserted the rows is unknown. After success the
+// insert takes no more rows.
 func (ins *Insert) Finish() (*Response, error) {
 	if err := ins.usable(); err != nil {
 		return nil, err
@@ -192,8 +198,10 @@ func (ins *Insert) Finish() (*Response, error) {
 		return nil, err
 	}
 	var r capi.Response
-	var e capi.Error
-	err := check(capi.Chc_insert_finish(ins.h, &r, &e), e)
+	err := ins.cancel.watch(func() error {
+		var e capi.Error
+		return check(capi.Chc_insert_finish(ins.h, &r, &e), e)
+	})
 	runtime.KeepAlive(ins)
 	if err != nil {
 		return nil, err

@@ -72,8 +72,9 @@ type RawResult struct {
 // ("SELECT ... FORMAT CSV"). It returns once the response headers arrived; an error the server
 // reports before the body starts (unknown table, syntax error, ...) is returned here.
 //
-// ctx is checked before the request starts; waiting for the response headers is bounded by the
-// client's timeouts. From then on, cancelling ctx aborts the transfer, including a Read in
+// Cancelling ctx (or its deadline passing) while QueryRaw waits for the response headers stops
+// the request, as for Command: QueryRaw returns promptly with an *Error that unwraps to the
+// context's error. Once it returned, cancelling ctx aborts the transfer, including a Read in
 // flight (see RawResult).
 func (c *Client) QueryRaw(ctx context.Context, sql string, opts ...QueryOption) (*RawResult, error) {
 	var r capi.RawResult
