@@ -347,7 +347,12 @@ std::unique_ptr<transport::HttpResponse> Client::sendOnce(transport::HttpRequest
   try {
     auto decoded = decodedBody(std::move(response));
     body = readAllFrom(*decoded, kMaxErrorBody);
-  } catch (const Error&) {
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Cancelled) {  // cancelled while the error text arrived: a cancel
+      Error cancelled = e;
+      cancelled.server().query_id = query_id;
+      throw cancelled;
+    }
     body = body.empty() ? std::string("(unreadable error body)") : body;
   }
   Error err = serverError(status, body, code_header.empty() ? nullptr : &code_header, query_id);

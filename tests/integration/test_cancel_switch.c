@@ -2,9 +2,12 @@
  * requests made with its query from another thread, also while they still wait for the response,
  * where chc_result_cancel cannot reach. The server sleeps 3 s before answering; a cancelled call
  * must return well before that. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -186,6 +189,69 @@ static void test_untriggered_switch_changes_nothing(void** state) {
   chc_client_free(client);
 }
 
+/* ---- StallingErrorBodyDouble: answers 500 with the headers of an error, then sends nothing (a
+   real server cannot be made to stall inside its error text) until the client hangs up. -------- */
+
+typedef struct {
+  int listen_fd;
+  uint16_t port;
+  pthread_t thread;
+} stalling_server;
+
+static void* stalling_main(void* arg) {
+  stalling_server* s = arg;
+  int fd = accept(s->listen_fd, NULL, NULL);
+  if (fd < 0) return NULL;
+  char req[65536];
+  test_read_http_request(fd, req, sizeof req);
+  const char* head =
+      "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+      "X-ClickHouse-Exception-Code: 159\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nCode:\r\n";
+  if (send(fd, head, strlen(head), MSG_NOSIGNAL) > 0) {
+    char byte;
+    while (recv(fd, &byte, 1, 0) > 0) { /* until the client closes */
+    }
+  }
+  close(fd);
+  return NULL;
+}
+
+/* Cancelled while the error text is still arriving: a cancel, not a server error. */
+static void test_cancel_while_an_error_body_arrives(void** state) {
+  (void)state;
+  stalling_server srv;
+  srv.listen_fd = test_listen_loopback(1, &srv.port);
+  assert_int_equal(pthread_create(&srv.thread, NULL, stalling_main, &srv), 0);
+  char url[128];
+  snprintf(url, sizeof url, "http://default:x@127.0.0.1:%u/", (unsigned)srv.port);
+  chc_config* config = chc_config_new();
+  assert_int_equal(chc_config_set_url(config, url, NULL), CHC_OK);
+  assert_int_equal(chc_config_set(config, "proxy", "", NULL), CHC_OK);
+  chc_client* client = NULL;
+  assert_int_equal(chc_client_open(config, &client, NULL), CHC_OK);
+  chc_config_free(config);
+  chc_cancel* cancel = chc_cancel_new();
+  chc_query* q = query_with("SELECT 1", cancel);
+  trigger_arg a = {cancel, 300};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, trigger_later, &a), 0);
+  double t0 = test_now_s();
+  chc_response* r = NULL;
+  chc_error* err = NULL;
+  chc_status st = chc_client_command(client, q, &r, &err);
+  double took = test_now_s() - t0;
+  pthread_join(t, NULL);
+  if (st != CHC_E_CANCELLED) fail_msg("status %d: %s", (int)st, chc_error_message(err));
+  assert_int_equal(chc_error_server_code(err), 0);
+  assert_true(took < PROMPT_S);
+  chc_error_free(err);
+  chc_query_free(q);
+  chc_cancel_free(cancel);
+  chc_client_free(client); /* closes the connection: the double's recv returns */
+  pthread_join(srv.thread, NULL);
+  close(srv.listen_fd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_command_waiting_for_its_answer),
@@ -193,6 +259,7 @@ int main(void) {
       cmocka_unit_test(test_one_switch_two_threads),
       cmocka_unit_test(test_result_read_cancelled),
       cmocka_unit_test(test_untriggered_switch_changes_nothing),
+      cmocka_unit_test(test_cancel_while_an_error_body_arrives),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
