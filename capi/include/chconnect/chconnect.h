@@ -223,8 +223,9 @@ CHC_API chc_status chc_client_server_version(chc_client* client, const char** ou
 /* Asks the server to stop the query with this id: sends KILL QUERY WHERE query_id = '<id>' ASYNC
    (quotes and backslashes escaped) on its own pooled connection, without the client's session
    (the query to stop holds it), and returns once the server answered; the query then ends on its
-   own connection with a server error (QUERY_WAS_CANCELLED, code 394), possibly a little later. Set your own query_id (chc_query_set) to be able to do this.
-   Killing an id that is not running is not an error. Thread-safe: typically called from another
+   own connection with a server error (QUERY_WAS_CANCELLED, code 394), possibly a little later.
+   Set your own query_id (chc_query_set) to be able to do this. Killing an id that is not running
+   is not an error. Thread-safe: typically called from another
    thread while one is blocked in chc_client_query or chc_result_next. Errors: CHC_E_INVALID_ARGUMENT
    (NULL or empty id), CHC_E_SERVER (e.g. the user lacks the KILL QUERY grant for another user's
    query), CHC_E_AUTH, CHC_E_IO, CHC_E_TIMEOUT. */
